@@ -1,0 +1,203 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Salpre.Gateway.Calls.Import;
+using Salpre.Gateway.Keys;
+using Salpre.Storage;
+using Salpre.Storage.Accounts;
+
+namespace Salpre.Gateway.Admin;
+
+/// <summary>The admin commands. Each prints for people, and with <c>--json</c> ends with one JSON line for scripts.</summary>
+public static class AdminCommandBuilders
+{
+    private const int Failed = 1;
+
+    public static Command Migrate(AdminContext context)
+    {
+        var json = JsonOption();
+        var command = new Command("migrate", "Bring the store's schema up to date (serving does this too).") { json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var applied = await context.Services.GetRequiredService<IStorage>().MigrateAsync(cancellationToken);
+            context.Output.WriteLine(applied.Count == 0 ? "The schema is up to date." : $"Applied {string.Join(", ", applied)}.");
+            if (parse.GetValue(json)) AdminOutput.WriteJson(context.Output, new AdminResult { Migrations = applied });
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Accounts(AdminContext context)
+    {
+        var name = new Option<string>("--name") { Description = "The account's name (1 to 200 characters).", Required = true };
+        var json = JsonOption();
+        var create = new Command("create", "Create an account and its first key (scopes read,write).") { name, json };
+        create.SetAction(async (parse, cancellationToken) =>
+        {
+            var accountName = parse.GetValue(name)!.Trim();
+            if (accountName.Length is 0 or > 200)
+            {
+                return Fail(parse, "--name must have 1 to 200 characters.");
+            }
+            var accounts = await context.GetMigratedAsync<IAccountStore>(cancellationToken);
+            var (secret, stored) = ApiKeyFormat.Issue("first key", KeyScopes.Read | KeyScopes.Write);
+            var (account, keyId) = await accounts.CreateAccountAsync(accountName, stored, cancellationToken);
+            context.Output.WriteLine($"Created account {account.Id} ({account.Name}) with key {keyId}.");
+            context.Output.WriteLine($"Secret key (shown only now): {secret}");
+            if (parse.GetValue(json))
+            {
+                AdminOutput.WriteJson(context.Output, new AdminResult
+                {
+                    AccountId = account.Id, Name = account.Name, KeyId = keyId, SecretKey = secret,
+                    Scopes = ApiKeyFormat.FormatScopes(stored.Scopes),
+                });
+            }
+            return 0;
+        });
+
+        var listJson = JsonOption();
+        var list = new Command("list", "List accounts.") { listJson };
+        list.SetAction(async (parse, cancellationToken) =>
+        {
+            var accounts = await (await context.GetMigratedAsync<IAccountStore>(cancellationToken)).ListAccountsAsync(cancellationToken);
+            var rows = accounts.Select(a => new AdminAccount(a.Id, a.Name, AdminOutput.Time(a.CreatedAt))).ToList();
+            AdminOutput.WriteTable(context.Output, ["ID", "NAME", "CREATED"], rows.Select(a => new[] { Invariant(a.AccountId), a.Name, a.CreatedAt }));
+            if (parse.GetValue(listJson)) AdminOutput.WriteJson(context.Output, new AdminResult { Accounts = rows });
+            return 0;
+        });
+        return new Command("accounts", "Create and list accounts.") { create, list };
+    }
+
+    public static Command Keys(AdminContext context)
+    {
+        var account = AccountOption();
+        var scopes = new Option<string>("--scopes") { Description = "Comma-separated: read, write, ingest.", DefaultValueFactory = _ => "read,write" };
+        var label = new Option<string?>("--name") { Description = "A label to recognise the key by." };
+        var json = JsonOption();
+        var create = new Command("create", "Create a key for an account; its secret is shown only this once.") { account, scopes, label, json };
+        create.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!ApiKeyFormat.TryParseScopes(parse.GetValue(scopes)!, out var keyScopes))
+            {
+                return Fail(parse, "--scopes must list read, write and/or ingest, separated by commas.");
+            }
+            var accounts = await context.GetMigratedAsync<IAccountStore>(cancellationToken);
+            var accountId = parse.GetValue(account);
+            if (await accounts.GetAccountAsync(accountId, cancellationToken) is null)
+            {
+                return Fail(parse, $"There is no account {accountId}.");
+            }
+            var (secret, stored) = ApiKeyFormat.Issue(parse.GetValue(label), keyScopes);
+            var keyId = await accounts.CreateKeyAsync(accountId, stored, cancellationToken);
+            context.Output.WriteLine($"Created key {keyId} for account {accountId} (scopes {ApiKeyFormat.FormatScopes(keyScopes)}).");
+            context.Output.WriteLine($"Secret key (shown only now): {secret}");
+            if (parse.GetValue(json))
+            {
+                AdminOutput.WriteJson(context.Output, new AdminResult
+                {
+                    AccountId = accountId, KeyId = keyId, SecretKey = secret, Scopes = ApiKeyFormat.FormatScopes(keyScopes),
+                });
+            }
+            return 0;
+        });
+
+        var listAccount = AccountOption();
+        var listJson = JsonOption();
+        var list = new Command("list", "List an account's keys: prefix, scopes, created, last used, revoked.") { listAccount, listJson };
+        list.SetAction(async (parse, cancellationToken) =>
+        {
+            var accountId = parse.GetValue(listAccount);
+            var keys = await (await context.GetMigratedAsync<IAccountStore>(cancellationToken)).ListKeysAsync(accountId, cancellationToken);
+            var rows = keys.Select(k => new AdminKey(k.Id, k.Prefix + "...", k.Name, ApiKeyFormat.FormatScopes(k.Scopes), AdminOutput.Time(k.CreatedAt),
+                k.LastUsedAt is { } used ? AdminOutput.Time(used) : null, k.RevokedAt is { } revoked ? AdminOutput.Time(revoked) : null)).ToList();
+            AdminOutput.WriteTable(context.Output, ["ID", "PREFIX", "NAME", "SCOPES", "CREATED", "LAST USED", "REVOKED"],
+                rows.Select(k => new[] { Invariant(k.KeyId), k.Prefix, k.Name ?? "", k.Scopes, k.CreatedAt, k.LastUsedAt ?? "never", k.RevokedAt ?? "" }));
+            if (parse.GetValue(listJson)) AdminOutput.WriteJson(context.Output, new AdminResult { AccountId = accountId, Keys = rows });
+            return 0;
+        });
+
+        var keyId = new Argument<long>("KEY_ID") { Description = "The key's id, as keys list shows it." };
+        var revokeJson = JsonOption();
+        var revoke = new Command("revoke", "Revoke a key. Every gateway node refuses it within seconds.") { keyId, revokeJson };
+        revoke.SetAction(async (parse, cancellationToken) =>
+        {
+            var id = parse.GetValue(keyId);
+            var revoked = await (await context.GetMigratedAsync<IAccountStore>(cancellationToken)).RevokeKeyAsync(id, cancellationToken);
+            if (!revoked)
+            {
+                return Fail(parse, $"There is no active key {id}.");
+            }
+            context.Output.WriteLine($"Revoked key {id}.");
+            if (parse.GetValue(revokeJson)) AdminOutput.WriteJson(context.Output, new AdminResult { KeyId = id, Revoked = true });
+            return 0;
+        });
+        return new Command("keys", "Create, list and revoke API keys.") { create, list, revoke };
+    }
+
+    public static Command Import(AdminContext context)
+    {
+        var account = AccountOption();
+        var file = new Option<FileInfo>("--file") { Description = "An NDJSON (.ndjson, .jsonl) or CSV (.csv) file of calls.", Required = true };
+        var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Skip and count bad lines instead of refusing the file." };
+        var json = JsonOption();
+        var command = new Command("import", "Import calls into an account. A call_id already present is left unchanged.") { account, file, skipInvalid, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var path = parse.GetValue(file)!.FullName;
+            if (!File.Exists(path))
+            {
+                return Fail(parse, $"There is no file {path}.");
+            }
+            if (!CallFileReader.IsSupported(path))
+            {
+                return Fail(parse, "The file must end in .ndjson, .jsonl, .json or .csv.");
+            }
+            var accountId = parse.GetValue(account);
+            if (await (await context.GetMigratedAsync<IAccountStore>(cancellationToken)).GetAccountAsync(accountId, cancellationToken) is null)
+            {
+                return Fail(parse, $"There is no account {accountId}.");
+            }
+
+            var clock = Stopwatch.StartNew();
+            var report = await context.Services.GetRequiredService<CallImporter>().ImportAsync(accountId, path, parse.GetValue(skipInvalid), cancellationToken);
+            foreach (var problem in report.Problems)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"line {problem.LineNumber}: {problem.Reason}");
+            }
+            if (!report.Written)
+            {
+                parse.InvocationConfiguration.Error.WriteLine(
+                    $"{report.InvalidLines} invalid line(s); nothing was imported. Fix them, or pass --skip-invalid to skip them.");
+            }
+            else
+            {
+                var seconds = clock.Elapsed.TotalSeconds;
+                var lines = report.Imported + report.AlreadyPresent;
+                context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Imported {report.Imported} call(s) into account {accountId}; {report.AlreadyPresent} already present; " +
+                    $"{report.InvalidLines} invalid line(s) skipped. {seconds:0.00} s, {lines / Math.Max(seconds, 1e-6):0} lines/s."));
+            }
+            if (parse.GetValue(json))
+            {
+                AdminOutput.WriteJson(context.Output, new AdminResult
+                {
+                    AccountId = accountId, Imported = report.Imported, AlreadyPresent = report.AlreadyPresent, InvalidLines = report.InvalidLines,
+                });
+            }
+            return report.Written ? 0 : Failed;
+        });
+        return command;
+    }
+
+    private static Option<long> AccountOption() => new("--account") { Description = "The account's id.", Required = true };
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "End the output with one JSON object, for scripts." };
+
+    private static int Fail(ParseResult parse, string message)
+    {
+        parse.InvocationConfiguration.Error.WriteLine(message);
+        return Failed;
+    }
+
+    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

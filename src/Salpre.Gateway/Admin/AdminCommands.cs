@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Salpre.Gateway.Calls.Import;
+using Salpre.Storage;
+
+namespace Salpre.Gateway.Admin;
+
+/// <summary>
+/// The operator's commands, run by the gateway's own executable against the configured store:
+/// <c>migrate</c>, <c>accounts</c>, <c>keys</c> and <c>import</c>. They read the same configuration as the server
+/// (appsettings.json beside the executable, then <c>Storage__Provider</c>/<c>Storage__ConnectionString</c>...).
+/// </summary>
+public static class AdminCommands
+{
+    private static readonly HashSet<string> s_commands = ["migrate", "accounts", "keys", "import", "--help", "-h", "-?"];
+
+    public static bool Handles(string[] args) => args.Length > 0 && s_commands.Contains(args[0]);
+
+    public static Task<int> RunAsync(string[] args) =>
+        RunAsync(args, LoadConfiguration(), Console.Out, Console.Error, CancellationToken.None);
+
+    public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var options = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        await using var services = new ServiceCollection()
+            .AddSalpreStorage(options)
+            .AddSingleton<CallImporter>()
+            .BuildServiceProvider();
+        var context = new AdminContext(services, output);
+
+        var root = new RootCommand("Salpre Gateway. Without a command it serves HTTP (add --demo for a demo account); these commands administer its store.")
+        {
+            AdminCommandBuilders.Migrate(context),
+            AdminCommandBuilders.Accounts(context),
+            AdminCommandBuilders.Keys(context),
+            AdminCommandBuilders.Import(context),
+        };
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+
+    private static IConfiguration LoadConfiguration() => new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+}
+
+/// <summary>What every admin command needs: the store's services and where to write.</summary>
+public sealed record AdminContext(IServiceProvider Services, TextWriter Output)
+{
+    /// <summary>Admin commands migrate first, so they work on a fresh file as well as on a live one.</summary>
+    public async Task<T> GetMigratedAsync<T>(CancellationToken cancellationToken) where T : notnull
+    {
+        await Services.GetRequiredService<IStorage>().MigrateAsync(cancellationToken);
+        return Services.GetRequiredService<T>();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Salpre.Gateway.Hosting;
+using Salpre.Storage.Calls;
+
+namespace Salpre.Gateway.Calls;
+
+/// <summary>A call as the list shows it. The field order is the contract's; append, never reorder.</summary>
+public sealed record CallItem(
+    string CallId,
+    CallStatus Status,
+    string From,
+    string To,
+    long AgentId,
+    CallDirection Direction,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    int? DurationSec)
+{
+    public static CallItem Of(CallRecord call) => new(
+        CallIds.Format(call.CallNum),
+        call.Status,
+        call.From,
+        call.To,
+        call.AgentId,
+        call.Direction,
+        DateTimeOffset.FromUnixTimeSeconds(call.StartedAt),
+        call.EndedAt is { } ended ? DateTimeOffset.FromUnixTimeSeconds(ended) : null,
+        call.DurationSec);
+}
+
+/// <summary>A call's details: the list fields in the same order, then the recording, transcript and variables.</summary>
+public sealed record CallDetails(
+    string CallId,
+    CallStatus Status,
+    string From,
+    string To,
+    long AgentId,
+    CallDirection Direction,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    int? DurationSec,
+    string? AudioRecordUrl,
+    string? Transcript,
+    Dictionary<string, JsonElement> Variables)
+{
+    public static CallDetails Of(CallDetailsRecord details)
+    {
+        var call = CallItem.Of(details.Call);
+        var variables = details.VariablesJson is { } json
+            ? JsonSerializer.Deserialize(json, GatewayJsonContext.Default.DictionaryStringJsonElement)!
+            : [];
+        return new CallDetails(call.CallId, call.Status, call.From, call.To, call.AgentId, call.Direction,
+            call.StartedAt, call.EndedAt, call.DurationSec, details.AudioRecordUrl, details.Transcript, variables);
+    }
+}
+
+public sealed record CallListResponse(IReadOnlyList<CallItem> Data, CallListMeta Meta)
+{
+    [JsonPropertyOrder(-1)]
+    public string Status => "success";
+}
+
+/// <summary>
+/// <c>per_page</c>, <c>page</c> and <c>has_next</c> as in the document, then <c>next_cursor</c> (null on the last page),
+/// <c>total</c> when asked for, and <c>ignored_parameters</c> when some were.
+/// </summary>
+public sealed record CallListMeta(
+    int PerPage,
+    long Page,
+    bool HasNext,
+    string? NextCursor,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Total,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? IgnoredParameters);
+
+/// <summary>Call ids on the wire are <c>c</c> and the call's number; paths also take the number alone.</summary>
+public static class CallIds
+{
+    public static string Format(long callNum) => string.Create(null, stackalloc char[24], $"c{callNum}");
+
+    /// <summary>Parses <c>c874</c> or <c>874</c> (canonical digits, no sign or leading zero).</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out long callNum)
+    {
+        callNum = 0;
+        if (text.StartsWith("c"))
+        {
+            text = text[1..];
+        }
+        if (text.IsEmpty || text.Length > 19 || text[0] == '0')
+        {
+            return false;
+        }
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out callNum);
+    }
+}

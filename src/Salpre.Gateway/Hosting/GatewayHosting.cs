@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Salpre.Gateway.Calls;
+using Salpre.Gateway.Keys;
+using Salpre.Storage;
+
+namespace Salpre.Gateway.Hosting;
+
+/// <summary>The gateway's parts, each added and used by one call from Program.cs.</summary>
+public static class GatewayHosting
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public static WebApplicationBuilder AddGatewayStorage(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        builder.Services.AddSalpreStorage(options);
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddGatewayKeys(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuthenticationOptions>().BindConfiguration(AuthenticationOptions.Section);
+        builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddHostedService<KeyCacheRefresher>();
+        builder.Services.AddHostedService<KeyUsageFlusher>();
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddGatewayHttp(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+        // Results are written with the generated metadata and the same naming and converters it was generated with.
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            var generated = GatewayJsonContext.Default.Options;
+            json.SerializerOptions.PropertyNamingPolicy = generated.PropertyNamingPolicy;
+            json.SerializerOptions.NumberHandling = generated.NumberHandling;
+            foreach (var converter in generated.Converters)
+            {
+                json.SerializerOptions.Converters.Add(converter);
+            }
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
+        });
+        builder.Services.AddSingleton<CallCursors>();
+        return builder;
+    }
+
+    /// <summary>Request ids and error envelopes wrap everything; keys are checked once the endpoint is known.</summary>
+    public static WebApplication UseGatewayPipeline(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseRouting();
+        app.UseMiddleware<KeyAuthenticationMiddleware>();
+        return app;
+    }
+
+    /// <summary><c>/healthz</c>: the process answers. <c>/readyz</c>: and its storage answers too.</summary>
+    public static WebApplication MapHealthEndpoints(this WebApplication app)
+    {
+        var operations = app.MapGroup("").WithTags("Operations");
+        operations.MapGet("/healthz", () => TypedResults.Ok(new DataResponse<ServiceState>(new ServiceState("healthy"))))
+            .WithName("Health").WithSummary("Liveness: the process answers");
+        operations.MapGet("/readyz", Ready)
+            .WithName("Ready").WithSummary("Readiness: the process and its storage answer");
+        return app;
+    }
+
+    private static async Task<Results<Ok<DataResponse<ServiceState>>, JsonHttpResult<ErrorResponse>>> Ready(
+        IStorage storage, HttpContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await storage.CheckAsync(cancellationToken);
+            return TypedResults.Ok(new DataResponse<ServiceState>(new ServiceState("ready")));
+        }
+        catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
+        {
+            return TypedResults.Json(ApiErrors.ForStatus(context, StatusCodes.Status503ServiceUnavailable), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    /// <summary>Brings the schema up to date and loads the secrets kept in the database, before serving.</summary>
+    public static async Task PrepareStorageAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var storage = app.Services.GetRequiredService<IStorage>();
+        await storage.MigrateAsync(cancellationToken);
+        var cursorKey = await storage.GetOrCreateSecretAsync("cursor_hmac", RandomNumberGenerator.GetBytes(32), cancellationToken);
+        app.Services.GetRequiredService<CallCursors>().UseKey(cursorKey);
+    }
+}

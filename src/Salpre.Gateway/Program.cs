@@ -1,0 +1,37 @@
+using Salpre.Gateway.Admin;
+using Salpre.Gateway.Calls;
+using Salpre.Gateway.Demo;
+using Salpre.Gateway.Hosting;
+
+// Admin commands (accounts, keys, import, migrate) do their work and exit; no command serves HTTP.
+if (AdminCommands.Handles(args))
+{
+    return await AdminCommands.RunAsync(args);
+}
+
+var demo = args.Contains(DemoData.Flag);
+var builder = WebApplication.CreateBuilder([.. args.Where(arg => arg != DemoData.Flag)]);
+
+// Storage, keys, HTTP conventions and the API description
+builder.AddGatewayStorage();
+builder.AddGatewayKeys();
+builder.AddGatewayHttp();
+builder.Services.AddGatewayOpenApi();
+
+var app = builder.Build();
+
+// Request ids, error envelopes, routing, key checks
+app.UseGatewayPipeline();
+
+// Endpoints
+app.MapHealthEndpoints();
+app.MapCalls();
+app.MapGatewayOpenApi();
+
+await app.PrepareStorageAsync();
+if (demo)
+{
+    await app.SeedDemoAsync();
+}
+await app.RunAsync();
+return 0;

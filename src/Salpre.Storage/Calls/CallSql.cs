@@ -1,0 +1,158 @@
+using System.Data.Common;
+using System.Text;
+
+namespace Salpre.Storage.Calls;
+
+/// <summary>
+/// The SQL of the call list, shared by every store: one indexed range read in list order, with the page's start
+/// given as a row-value keyset bound so that any depth costs the same.
+/// </summary>
+internal static class CallSql
+{
+    private const string Columns =
+        "call_num, status, from_addr, to_addr, agent_id, direction, started_at, ended_at, duration_sec";
+
+    // The unfiltered first pages and cursor pages are most of the traffic: their text is built once.
+    private static readonly string[] s_unfiltered = [.. Enumerable.Range(0, 4).Select(i => BuildList(CallFilter.None, ascending: (i & 1) != 0, keyset: (i & 2) != 0, offset: false))];
+
+    public static void PrepareList(DbCommand command, long accountId, CallQuery query)
+    {
+        var keyset = query.After is not null;
+        var useOffset = !keyset && query.Offset > 0;
+        command.CommandText = query.Filter.IsEmpty && !useOffset
+            ? s_unfiltered[(query.Ascending ? 1 : 0) | (keyset ? 2 : 0)]
+            : BuildList(query.Filter, query.Ascending, keyset, useOffset);
+
+        Add(command, "@account", accountId);
+        AddFilterParameters(command, query.Filter);
+        if (query.After is { } after)
+        {
+            Add(command, "@after_started", after.StartedAt);
+            Add(command, "@after_num", after.CallNum);
+        }
+        if (useOffset)
+        {
+            Add(command, "@offset", query.Offset);
+        }
+        Add(command, "@limit", query.Limit);
+    }
+
+    public static void PrepareCount(DbCommand command, long accountId, CallFilter filter)
+    {
+        var sql = new StringBuilder("SELECT count(*) FROM calls WHERE account_id = @account");
+        AppendFilter(sql, filter);
+        command.CommandText = sql.ToString();
+        Add(command, "@account", accountId);
+        AddFilterParameters(command, filter);
+    }
+
+    /// <summary>Reads a row selected with the list's columns, starting at <paramref name="first"/>.</summary>
+    public static CallRecord ReadCall(DbDataReader reader, int first = 0) => new(
+        CallNum: reader.GetInt64(first),
+        Status: (CallStatus)reader.GetInt32(first + 1),
+        From: reader.GetString(first + 2),
+        To: reader.GetString(first + 3),
+        AgentId: reader.GetInt64(first + 4),
+        Direction: (CallDirection)reader.GetInt32(first + 5),
+        StartedAt: reader.GetInt64(first + 6),
+        EndedAt: reader.IsDBNull(first + 7) ? null : reader.GetInt64(first + 7),
+        DurationSec: reader.IsDBNull(first + 8) ? null : reader.GetInt32(first + 8));
+
+    public const string SelectOne =
+        "SELECT c.call_num, c.status, c.from_addr, c.to_addr, c.agent_id, c.direction, c.started_at, c.ended_at, " +
+        "c.duration_sec, d.audio_record_url, d.transcript, d.variables " +
+        "FROM calls c LEFT JOIN call_details d ON d.account_id = c.account_id AND d.call_num = c.call_num " +
+        "WHERE c.account_id = @account AND c.call_num = @num";
+
+    private static string BuildList(CallFilter filter, bool ascending, bool keyset, bool offset)
+    {
+        var sql = new StringBuilder(256).Append("SELECT ").Append(Columns).Append(" FROM calls WHERE account_id = @account");
+        AppendFilter(sql, filter);
+        if (keyset)
+        {
+            sql.Append(ascending
+                ? " AND (started_at, call_num) > (@after_started, @after_num)"
+                : " AND (started_at, call_num) < (@after_started, @after_num)");
+        }
+        sql.Append(ascending ? " ORDER BY started_at, call_num" : " ORDER BY started_at DESC, call_num DESC");
+        sql.Append(" LIMIT @limit");
+        if (offset)
+        {
+            sql.Append(" OFFSET @offset");
+        }
+        return sql.ToString();
+    }
+
+    private static void AppendFilter(StringBuilder sql, CallFilter filter)
+    {
+        if (filter.StatusMask != 0)
+        {
+            AppendIn(sql, "status", "@status", StatusesOf(filter.StatusMask).Count());
+        }
+        if (filter.AgentIds.Count > 0)
+        {
+            AppendIn(sql, "agent_id", "@agent", filter.AgentIds.Count);
+        }
+        if (filter.Direction is not null) sql.Append(" AND direction = @direction");
+        if (filter.To is not null) sql.Append(" AND to_addr = @to");
+        if (filter.From is not null) sql.Append(" AND from_addr = @from");
+        if (filter.StartedAtOrAfter is not null) sql.Append(" AND started_at >= @started_after");
+        if (filter.StartedBefore is not null) sql.Append(" AND started_at < @started_before");
+        if (filter.MinDuration is not null) sql.Append(" AND duration_sec >= @min_duration");
+        if (filter.MaxDuration is not null) sql.Append(" AND duration_sec <= @max_duration");
+    }
+
+    private static void AppendIn(StringBuilder sql, string column, string parameter, int count)
+    {
+        if (count == 1)
+        {
+            sql.Append(" AND ").Append(column).Append(" = ").Append(parameter).Append('0');
+            return;
+        }
+        sql.Append(" AND ").Append(column).Append(" IN (");
+        for (var i = 0; i < count; i++)
+        {
+            sql.Append(i == 0 ? "" : ", ").Append(parameter).Append(i);
+        }
+        sql.Append(')');
+    }
+
+    private static void AddFilterParameters(DbCommand command, CallFilter filter)
+    {
+        var i = 0;
+        foreach (var status in StatusesOf(filter.StatusMask))
+        {
+            Add(command, "@status" + i++, (int)status);
+        }
+        for (i = 0; i < filter.AgentIds.Count; i++)
+        {
+            Add(command, "@agent" + i, filter.AgentIds[i]);
+        }
+        if (filter.Direction is { } direction) Add(command, "@direction", (int)direction);
+        if (filter.To is { } to) Add(command, "@to", to);
+        if (filter.From is { } from) Add(command, "@from", from);
+        if (filter.StartedAtOrAfter is { } after) Add(command, "@started_after", after);
+        if (filter.StartedBefore is { } before) Add(command, "@started_before", before);
+        if (filter.MinDuration is { } min) Add(command, "@min_duration", min);
+        if (filter.MaxDuration is { } max) Add(command, "@max_duration", max);
+    }
+
+    private static IEnumerable<CallStatus> StatusesOf(int mask)
+    {
+        for (var i = 0; i < CallStatuses.Count; i++)
+        {
+            if ((mask & (1 << i)) != 0)
+            {
+                yield return (CallStatus)i;
+            }
+        }
+    }
+
+    internal static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}

@@ -1,0 +1,40 @@
+namespace Salpre.Storage.Calls;
+
+public interface ICallStore
+{
+    /// <summary>Reads up to <see cref="CallQuery.Limit"/> calls of one account in list order.</summary>
+    Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken);
+
+    Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken);
+
+    Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reserves <paramref name="count"/> new call numbers, all above <paramref name="above"/> and above every number
+    /// given out before; returns the first. Unused reserved numbers are simply never seen.
+    /// </summary>
+    Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes calls in one transaction: all of them, or none when enumerating <paramref name="calls"/> throws.
+    /// A call whose number the account already holds is left as it is.
+    /// </summary>
+    Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<ImportedCall> calls, CancellationToken cancellationToken);
+}
+
+/// <summary>A call to import, in storage form.</summary>
+public sealed record ImportedCall(
+    long CallNum,
+    CallStatus Status,
+    string From,
+    string To,
+    long AgentId,
+    CallDirection Direction,
+    long StartedAt,
+    long? EndedAt,
+    int? DurationSec,
+    string? AudioRecordUrl,
+    string? Transcript,
+    string? VariablesJson);
+
+public sealed record ImportOutcome(long Inserted, long AlreadyPresent);

@@ -1,0 +1,110 @@
+using DbUp;
+using DbUp.Engine;
+using Microsoft.Data.Sqlite;
+
+namespace Salpre.Storage.Sqlite;
+
+/// <summary>
+/// The SQLite file: connections, schema and secrets. WAL lets readers run beside the one writer, and every write
+/// transaction runs with <c>synchronous=FULL</c> so that a commit is on disk before it is acknowledged.
+/// </summary>
+public sealed class SqliteDatabase : IStorage
+{
+    private readonly string _connectionString;
+
+    public SqliteDatabase(StorageOptions options)
+    {
+        var builder = new SqliteConnectionStringBuilder(
+            options.ConnectionString.Contains('=', StringComparison.Ordinal)
+                ? options.ConnectionString
+                : $"Data Source={options.ConnectionString}")
+        {
+            Pooling = true,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+        };
+        FilePath = Path.GetFullPath(builder.DataSource);
+        builder.DataSource = FilePath;
+        _connectionString = builder.ToString();
+    }
+
+    public string FilePath { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    /// <summary>Opens a connection and starts an immediate (write-locking) transaction with durable commits.</summary>
+    public async Task<(SqliteConnection Connection, SqliteTransaction Transaction)> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            await using (var pragma = connection.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+            }
+            var transaction = connection.BeginTransaction(deferred: false);
+            return (connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    public Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        using (var connection = new SqliteConnection(_connectionString))
+        {
+            connection.Open();
+            using var wal = connection.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            wal.ExecuteNonQuery();
+        }
+
+        var upgrader = DeployChanges.To
+            .SqliteDatabase(_connectionString)
+            .WithScriptsEmbeddedInAssembly(typeof(SqliteDatabase).Assembly, name => name.Contains(".Sqlite.Migrations.", StringComparison.Ordinal))
+            .WithTransactionPerScript()
+            .LogToNowhere()
+            .Build();
+        var result = upgrader.PerformUpgrade();
+        if (!result.Successful)
+        {
+            throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+        }
+        IReadOnlyList<string> applied = [.. result.Scripts.Select((SqlScript script) => script.Name)];
+        return Task.FromResult(applied);
+    }
+
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM counters WHERE name = 'keys_version'";
+        _ = await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    public async Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken)
+    {
+        var (connection, transaction) = await BeginWriteAsync(cancellationToken);
+        await using (connection)
+        await using (transaction)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO secrets (name, value) VALUES (@name, @value) ON CONFLICT DO NOTHING; " +
+                                  "SELECT value FROM secrets WHERE name = @name;";
+            command.Parameters.AddWithValue("@name", name);
+            command.Parameters.AddWithValue("@value", candidate);
+            var stored = (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
+            await transaction.CommitAsync(cancellationToken);
+            return stored;
+        }
+    }
+}
