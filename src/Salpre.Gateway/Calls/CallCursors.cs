@@ -46,15 +46,13 @@ public sealed class CallCursors
     public bool TryDecode(long accountId, string text, out CursorState state)
     {
         state = null!;
-        if (text.Length is 0 or > MaxEncodedLength)
+        // IsValid first: the decoder throws, rather than answers false, on characters outside base64url.
+        if (text.Length is 0 or > MaxEncodedLength || !Base64Url.IsValid(text, out var decodedLength) || decodedLength < TagLength + 27)
         {
             return false;
         }
-        var bytes = new byte[Base64Url.GetMaxDecodedLength(text.Length)];
-        if (!Base64Url.TryDecodeFromChars(text, bytes, out var length) || length < TagLength + 27)
-        {
-            return false;
-        }
+        var bytes = new byte[decodedLength];
+        var length = Base64Url.DecodeFromChars(text, bytes);
         var payload = bytes.AsSpan(0, length - TagLength);
         Span<byte> expected = stackalloc byte[TagLength];
         ComputeTag(accountId, payload, expected);

@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Salpre.Gateway.Keys;
+using Salpre.Storage.Accounts;
+using Salpre.Storage.Calls;
+
+namespace Salpre.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The real gateway on Kestrel at 127.0.0.1 (a dynamic port) over its own SQLite file in a temporary folder.
+/// Tests talk to it over real HTTP; <see cref="Services"/> reaches its stores to arrange data.
+/// </summary>
+public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly Dictionary<string, string?> _settings = new();
+    private readonly List<Action<IServiceCollection>> _services = [];
+
+    public GatewayFactory()
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("salpre-gateway-test-").FullName;
+        DatabasePath = Path.Combine(Directory, "salpre.db");
+    }
+
+    public string Directory { get; }
+    public string DatabasePath { get; }
+    public CapturedLogs Logs { get; } = new();
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Overrides a configuration value (e.g. <c>Authentication:RevocationCheckInterval</c>) before start.</summary>
+    public GatewayFactory With(string key, string value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Changes the gateway's services before start (fault injection, clocks).</summary>
+    public GatewayFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
+    public virtual ValueTask InitializeAsync()
+    {
+        UseKestrel();
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        BaseAddress = new Uri(address);
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("urls", "http://127.0.0.1:0");
+        builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureServices(services =>
+        {
+            foreach (var configure in _services)
+            {
+                configure(services);
+            }
+        });
+    }
+
+    /// <summary>A plain client for the gateway, with no key.</summary>
+    public HttpClient Client() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>A client that sends <paramref name="key"/> in the account-secret-key header.</summary>
+    public HttpClient Client(string key)
+    {
+        var client = Client();
+        client.DefaultRequestHeaders.Add(KeyAuthenticationMiddleware.Header, key);
+        return client;
+    }
+
+    public IAccountStore Accounts => Services.GetRequiredService<IAccountStore>();
+    public ICallStore Calls => Services.GetRequiredService<ICallStore>();
+
+    /// <summary>Creates an account and a key with the given scopes; returns the account id and the secret.</summary>
+    public async Task<TestAccount> CreateAccountAsync(KeyScopes scopes = KeyScopes.Read | KeyScopes.Write, string? name = null)
+    {
+        var (secret, stored) = ApiKeyFormat.Issue("test", scopes);
+        var (account, keyId) = await Accounts.CreateAccountAsync(name ?? $"account-{Guid.NewGuid():N}", stored, CancellationToken.None);
+        return new TestAccount(account.Id, keyId, secret);
+    }
+
+    public async Task<(long KeyId, string Secret)> CreateKeyAsync(long accountId, KeyScopes scopes)
+    {
+        var (secret, stored) = ApiKeyFormat.Issue("extra", scopes);
+        var keyId = await Accounts.CreateKeyAsync(accountId, stored, CancellationToken.None);
+        return (keyId, secret);
+    }
+
+    /// <summary>Stores calls for an account, numbering those given with number 0.</summary>
+    public async Task<IReadOnlyList<ImportedCall>> SeedAsync(long accountId, IReadOnlyList<ImportedCall> calls)
+    {
+        var unnumbered = calls.Count(call => call.CallNum == 0);
+        var next = unnumbered > 0 ? await Calls.ReserveCallNumbersAsync(unnumbered, calls.Max(c => c.CallNum), CancellationToken.None) : 0;
+        var numbered = calls.Select(call => call.CallNum == 0 ? call with { CallNum = next++ } : call).ToList();
+        await Calls.ImportAsync(accountId, numbered.ToAsyncEnumerable(), CancellationToken.None);
+        return numbered;
+    }
+}
+
+public sealed record TestAccount(long Id, long KeyId, string Key);
