@@ -29,7 +29,7 @@ public sealed class CallDetailsTests(GatewayFactory gateway) : IClassFixture<Gat
         Assert.Equal(200, prefixed.Status);
         Assert.Equal(
             """{"status":"success","data":{"call_id":"c874","status":"completed","from":"salprebox:SALPRE_123456","to":"+905321234567","agent_id":5,"direction":"outbound","started_at":"2025-10-09T10:41:22Z","ended_at":"2025-10-09T10:44:04Z","duration_sec":150""" +
-            ""","audio_record_url":"https://recordings.example.com/874.mp3","transcript":"Agent: Merhaba!\nCustomer: \"Hi\"","variables":{"name":"Ay\u015Fe","score":4,"tags":["vip"]}}}""",
+            ""","audio_record_url":"https://recordings.example.com/874.mp3","transcript":"Agent: Merhaba!\nCustomer: \"Hi\"","variables":{"name":"Ayşe","score":4,"tags":["vip"]}}}""",
             prefixed.Body);
         Assert.Equal(prefixed.Body, bare.Body);
         Assert.EndsWith("""
