@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Salpre.Gateway.Calls;
 using Salpre.Gateway.Keys;
 using Salpre.Storage;
@@ -46,6 +47,13 @@ public static class GatewayHosting
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
         });
         builder.Services.AddSingleton<CallCursors>();
+
+        // Limits come from Kestrel:Limits (appsettings.json), bound here so that every way of hosting applies them.
+        builder.Services.Configure<KestrelServerOptions>(kestrel =>
+        {
+            builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
+            kestrel.AddServerHeader = false;
+        });
         return builder;
     }
 

@@ -1,0 +1,47 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Salpre.Storage;
+using Salpre.Storage.Calls;
+
+namespace Salpre.Gateway.Tests.Infrastructure;
+
+/// <summary>A call store and storage that fail the way a broken database would, on demand.</summary>
+public sealed class Faults
+{
+    /// <summary>The fault the next store call throws, or null to behave.</summary>
+    public Exception? Next { get; set; }
+
+    public static Faults Register(IServiceCollection services)
+    {
+        var faults = new Faults();
+        services.AddSingleton(faults);
+        services.AddSingleton<ICallStore>(sp => new FaultyCallStore(faults));
+        services.AddSingleton<IStorage>(sp => new FaultyStorage(faults, sp.GetRequiredService<Salpre.Storage.Sqlite.SqliteDatabase>()));
+        return faults;
+    }
+
+    /// <summary>What SQLite throws when the file is locked by another writer for too long.</summary>
+    public static SqliteException Busy() => new("database is locked", 5);
+
+    /// <summary>A fault whose text must never reach a client.</summary>
+    public static InvalidOperationException Internal() =>
+        new("SELECT secret_hash FROM api_keys failed at /var/lib/salpre/data/salpre.db");
+
+    private sealed class FaultyCallStore(Faults faults) : ICallStore
+    {
+        public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => Throw<IReadOnlyList<CallRecord>>();
+        public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken) => Throw<long>();
+        public Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken) => Throw<CallDetailsRecord?>();
+        public Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken) => Throw<long>();
+        public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<ImportedCall> calls, CancellationToken cancellationToken) => Throw<ImportOutcome>();
+
+        private Task<T> Throw<T>() => Task.FromException<T>(faults.Next ?? new InvalidOperationException("No fault was set."));
+    }
+
+    private sealed class FaultyStorage(Faults faults, IStorage inner) : IStorage
+    {
+        public Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
+        public Task CheckAsync(CancellationToken cancellationToken) => faults.Next is { } fault ? Task.FromException(fault) : inner.CheckAsync(cancellationToken);
+        public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken) => inner.GetOrCreateSecretAsync(name, candidate, cancellationToken);
+    }
+}
