@@ -48,6 +48,9 @@ public static class GatewayHosting
         });
         builder.Services.AddSingleton<CallCursors>();
 
+        // Hosting's request lines carry the query string, where a misused key could sit: keep them out of logs.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
         // Limits come from Kestrel:Limits (appsettings.json), bound here so that every way of hosting applies them.
         builder.Services.Configure<KestrelServerOptions>(kestrel =>
         {
