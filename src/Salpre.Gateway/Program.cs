@@ -10,7 +10,12 @@ if (AdminCommands.Handles(args))
 }
 
 var demo = args.Contains(DemoData.Flag);
-var builder = WebApplication.CreateBuilder([.. args.Where(arg => arg != DemoData.Flag)]);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = [.. args.Where(arg => arg != DemoData.Flag)],
+    // appsettings.json sits beside the executable, wherever it is started from.
+    ContentRootPath = AppContext.BaseDirectory,
+});
 
 // Storage, keys, HTTP conventions and the API description
 builder.AddGatewayStorage();
