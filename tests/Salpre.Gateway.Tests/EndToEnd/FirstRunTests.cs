@@ -81,8 +81,11 @@ public sealed class FirstRunTests : IAsyncLifetime
         Assert.Equal(0, await gateway.StopAsync(TimeSpan.FromSeconds(20)));
         Assert.DoesNotContain("slp_sk_", gateway.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("curl", gateway.Output, StringComparison.Ordinal);
-        var accounts = await Shell.RunAsync("sqlite3", Path.Combine(_directory, "salpre.db"), "SELECT count(*) FROM accounts; SELECT count(*) FROM calls;");
-        Assert.Equal("0\n0\n", accounts.Output);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "salpre.db")};Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM calls)";
+        Assert.Equal(0L, await count.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
 
     private static void AssertDocumentedPage(JsonNode page)

@@ -1,0 +1,123 @@
+using CsCheck;
+using Salpre.Storage.Calls;
+
+namespace Salpre.Storage.Tests.Sqlite;
+
+public sealed class SqliteCallStoreTests
+{
+    private static ImportedCall Call(long number, long startedAt, CallStatus status = CallStatus.Completed, long agent = 1, string to = "+905321234567") =>
+        new(number, status, "salprebox:A", to, agent, CallDirection.Outbound, startedAt,
+            status.IsFinal() ? startedAt + 60 : null, status.IsFinal() ? 50 : null, null, null, null);
+
+    private static async IAsyncEnumerable<ImportedCall> Stream(IEnumerable<ImportedCall> calls, int failAfter = int.MaxValue)
+    {
+        var i = 0;
+        foreach (var call in calls)
+        {
+            if (i++ == failAfter)
+            {
+                throw new InvalidDataException("the source broke");
+            }
+            yield return call;
+            await Task.Yield();
+        }
+    }
+
+    [Fact]
+    public async Task An_import_that_fails_midway_writes_nothing()
+    {
+        await using var db = await (await TempDatabase.CreateAsync()).WithAccountsAsync(2);
+        var calls = Enumerable.Range(1, 100).Select(i => Call(i, 1_760_000_000 + i)).ToList();
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => db.Calls.ImportAsync(1, Stream(calls, failAfter: 60), TestContext.Current.CancellationToken));
+
+        Assert.Equal(0, await db.ScalarAsync<long>("SELECT count(*) FROM calls"));
+        Assert.Equal(1, await db.ScalarAsync<long>("SELECT value FROM counters WHERE name = 'next_call_num'"));
+    }
+
+    [Fact]
+    public async Task Reimporting_leaves_calls_as_they_were()
+    {
+        await using var db = await (await TempDatabase.CreateAsync()).WithAccountsAsync(2);
+        var first = await db.Calls.ImportAsync(1, Stream([Call(7, 1_760_000_000), Call(8, 1_760_000_100)]), TestContext.Current.CancellationToken);
+
+        var second = await db.Calls.ImportAsync(1, Stream([Call(7, 1_760_000_999, CallStatus.Failed), Call(9, 1_760_000_200)]), TestContext.Current.CancellationToken);
+
+        Assert.Equal(new ImportOutcome(2, 0), first);
+        Assert.Equal(new ImportOutcome(1, 1), second);
+        var seven = await db.Calls.GetAsync(1, 7, TestContext.Current.CancellationToken);
+        Assert.Equal(CallStatus.Completed, seven!.Call.Status);
+        Assert.Equal(1_760_000_000, seven.Call.StartedAt);
+        Assert.Equal(3, await db.ScalarAsync<long>("SELECT count(*) FROM calls"));
+    }
+
+    [Fact]
+    public async Task The_same_number_can_live_in_two_accounts()
+    {
+        await using var db = await (await TempDatabase.CreateAsync()).WithAccountsAsync(2);
+
+        await db.Calls.ImportAsync(1, Stream([Call(874, 1_760_000_000)]), TestContext.Current.CancellationToken);
+        var other = await db.Calls.ImportAsync(2, Stream([Call(874, 1_760_000_500, agent: 9)]), TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, other.Inserted);
+        Assert.Equal(1, (await db.Calls.GetAsync(1, 874, TestContext.Current.CancellationToken))!.Call.AgentId);
+        Assert.Equal(9, (await db.Calls.GetAsync(2, 874, TestContext.Current.CancellationToken))!.Call.AgentId);
+        Assert.Null(await db.Calls.GetAsync(3, 874, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Reserves_numbers_above_everything_given_out_or_imported()
+    {
+        await using var db = await (await TempDatabase.CreateAsync()).WithAccountsAsync(2);
+
+        var first = await db.Calls.ReserveCallNumbersAsync(10, 0, TestContext.Current.CancellationToken);
+        await db.Calls.ImportAsync(1, Stream([Call(500, 1_760_000_000)]), TestContext.Current.CancellationToken);
+        var second = await db.Calls.ReserveCallNumbersAsync(5, 0, TestContext.Current.CancellationToken);
+        var third = await db.Calls.ReserveCallNumbersAsync(1, 10_000, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, first);
+        Assert.Equal(501, second);
+        Assert.Equal(10_001, third);
+    }
+
+    /// <summary>The list query against LINQ over the same rows, for random filters, orders and positions.</summary>
+    [Fact]
+    public async Task Lists_what_an_independent_model_lists()
+    {
+        await using var db = await (await TempDatabase.CreateAsync()).WithAccountsAsync(2);
+        var random = new Random(5);
+        var rows = Enumerable.Range(1, 600)
+            .Select(i => Call(i, 1_760_000_000 + random.Next(0, 300) * 60, (CallStatus)random.Next(8), random.Next(1, 5), $"+90532{random.Next(3)}"))
+            .ToList();
+        await db.Calls.ImportAsync(1, Stream(rows), TestContext.Current.CancellationToken);
+        await db.Calls.ImportAsync(2, Stream(rows.Take(50)), TestContext.Current.CancellationToken);
+
+        var gen = Gen.Select(Gen.Int[0, 255], Gen.Int[0, 15], Gen.Bool, Gen.Int[-1, 600], Gen.Int[0, 700], Gen.Int[1, 101]);
+        await gen.SampleAsync(async (statusMask, agentMask, ascending, afterIndex, offset, limit) =>
+        {
+            var agents = Enumerable.Range(1, 4).Where(a => (agentMask & (1 << (a - 1))) != 0).Select(a => (long)a).ToArray();
+            var filter = new CallFilter { StatusMask = statusMask, AgentIds = agents };
+            IEnumerable<ImportedCall> model = rows.Where(c => (statusMask == 0 || (statusMask & (1 << (int)c.Status)) != 0) && (agents.Length == 0 || agents.Contains(c.AgentId)));
+            model = ascending ? model.OrderBy(c => c.StartedAt).ThenBy(c => c.CallNum) : model.OrderByDescending(c => c.StartedAt).ThenByDescending(c => c.CallNum);
+            CallPosition? after = null;
+            if (afterIndex >= 0)
+            {
+                var anchor = rows[afterIndex % rows.Count];
+                after = new CallPosition(anchor.StartedAt, anchor.CallNum);
+                model = ascending
+                    ? model.Where(c => c.StartedAt > anchor.StartedAt || c.StartedAt == anchor.StartedAt && c.CallNum > anchor.CallNum)
+                    : model.Where(c => c.StartedAt < anchor.StartedAt || c.StartedAt == anchor.StartedAt && c.CallNum < anchor.CallNum);
+            }
+            else
+            {
+                model = model.Skip(offset);
+            }
+
+            var listed = await db.Calls.ListAsync(1, new CallQuery(filter, ascending, after, offset, limit), CancellationToken.None);
+            var counted = await db.Calls.CountAsync(1, filter, CancellationToken.None);
+
+            Assert.Equal(model.Take(limit).Select(c => c.CallNum), listed.Select(c => c.CallNum));
+            Assert.Equal(rows.Count(c => (statusMask == 0 || (statusMask & (1 << (int)c.Status)) != 0) && (agents.Length == 0 || agents.Contains(c.AgentId))), counted);
+        }, iter: 300, seed: "0001GtEAx1hY");
+    }
+}
