@@ -17,12 +17,21 @@ internal static class CallSql
 
     public static void PrepareList(DbCommand command, long accountId, CallQuery query)
     {
+        command.CommandText = ListSql(query);
+        BindList(command, accountId, query);
+    }
+
+    public static string ListSql(CallQuery query)
+    {
         var keyset = query.After is not null;
-        var useOffset = !keyset && query.Offset > 0;
-        command.CommandText = query.Filter.IsEmpty && !useOffset
+        var useOffset = UsesOffset(query);
+        return query.Filter.IsEmpty && !useOffset
             ? s_unfiltered[(query.Ascending ? 1 : 0) | (keyset ? 2 : 0)]
             : BuildList(query.Filter, query.Ascending, keyset, useOffset);
+    }
 
+    public static void BindList(DbCommand command, long accountId, CallQuery query)
+    {
         Add(command, "@account", accountId);
         AddFilterParameters(command, query.Filter);
         if (query.After is { } after)
@@ -30,21 +39,27 @@ internal static class CallSql
             Add(command, "@after_started", after.StartedAt);
             Add(command, "@after_num", after.CallNum);
         }
-        if (useOffset)
+        if (UsesOffset(query))
         {
             Add(command, "@offset", query.Offset);
         }
         Add(command, "@limit", query.Limit);
     }
 
-    public static void PrepareCount(DbCommand command, long accountId, CallFilter filter)
+    public static string CountSql(CallFilter filter)
     {
         var sql = new StringBuilder("SELECT count(*) FROM calls WHERE account_id = @account");
         AppendFilter(sql, filter);
-        command.CommandText = sql.ToString();
+        return sql.ToString();
+    }
+
+    public static void BindCount(DbCommand command, long accountId, CallFilter filter)
+    {
         Add(command, "@account", accountId);
         AddFilterParameters(command, filter);
     }
+
+    private static bool UsesOffset(CallQuery query) => query.After is null && query.Offset > 0;
 
     /// <summary>Reads a row selected with the list's columns, starting at <paramref name="first"/>.</summary>
     public static CallRecord ReadCall(DbDataReader reader, int first = 0) => new(

@@ -100,16 +100,16 @@ public sealed class SqliteAccountStore(SqliteDatabase database, TimeProvider tim
         }
     }
 
-    public async Task<KeyGrant?> FindActiveKeyAsync(byte[] secretHash, CancellationToken cancellationToken)
+    public Task<KeyGrant?> FindActiveKeyAsync(byte[] secretHash, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, account_id, scopes FROM api_keys WHERE secret_hash = @hash AND revoked_at IS NULL";
-        command.Parameters.AddWithValue("@hash", secretHash);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new KeyGrant(reader.GetInt64(0), reader.GetInt64(1), (KeyScopes)reader.GetInt32(2))
-            : null;
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(database.Read(
+            "SELECT id, account_id, scopes FROM api_keys WHERE secret_hash = @hash AND revoked_at IS NULL",
+            secretHash,
+            static (command, hash) => command.Parameters.AddWithValue("@hash", hash),
+            static (reader, _) => reader.Read()
+                ? new KeyGrant(reader.GetInt64(0), reader.GetInt64(1), (KeyScopes)reader.GetInt32(2))
+                : null));
     }
 
     public async Task<long> GetKeysVersionAsync(CancellationToken cancellationToken)

@@ -5,45 +5,53 @@ namespace Salpre.Storage.Sqlite;
 
 public sealed class SqliteCallStore(SqliteDatabase database) : ICallStore
 {
-    public async Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        CallSql.PrepareList(command, accountId, query);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var calls = new List<CallRecord>(query.Limit);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            calls.Add(CallSql.ReadCall(reader));
-        }
-        return calls;
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<CallRecord> calls = database.Read(
+            CallSql.ListSql(query),
+            (accountId, query),
+            static (command, state) => CallSql.BindList(command, state.accountId, state.query),
+            static (reader, state) =>
+            {
+                var calls = new List<CallRecord>(state.query.Limit);
+                while (reader.Read())
+                {
+                    calls.Add(CallSql.ReadCall(reader));
+                }
+                return calls;
+            });
+        return Task.FromResult(calls);
     }
 
-    public async Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken)
+    public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        CallSql.PrepareCount(command, accountId, filter);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(database.Read(
+            CallSql.CountSql(filter),
+            (accountId, filter),
+            static (command, state) => CallSql.BindCount(command, state.accountId, state.filter),
+            static (reader, _) => reader.Read() ? reader.GetInt64(0) : 0));
     }
 
-    public async Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken)
+    public Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = CallSql.SelectOne;
-        command.Parameters.AddWithValue("@account", accountId);
-        command.Parameters.AddWithValue("@num", callNum);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-        return new CallDetailsRecord(
-            CallSql.ReadCall(reader),
-            AudioRecordUrl: reader.IsDBNull(9) ? null : reader.GetString(9),
-            Transcript: reader.IsDBNull(10) ? null : reader.GetString(10),
-            VariablesJson: reader.IsDBNull(11) ? null : reader.GetString(11));
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(database.Read(
+            CallSql.SelectOne,
+            (accountId, callNum),
+            static (command, state) =>
+            {
+                command.Parameters.AddWithValue("@account", state.accountId);
+                command.Parameters.AddWithValue("@num", state.callNum);
+            },
+            static (reader, _) => reader.Read()
+                ? new CallDetailsRecord(
+                    CallSql.ReadCall(reader),
+                    AudioRecordUrl: reader.IsDBNull(9) ? null : reader.GetString(9),
+                    Transcript: reader.IsDBNull(10) ? null : reader.GetString(10),
+                    VariablesJson: reader.IsDBNull(11) ? null : reader.GetString(11))
+                : null));
     }
 
     public async Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken)

@@ -8,9 +8,10 @@ namespace Salpre.Storage.Sqlite;
 /// The SQLite file: connections, schema and secrets. WAL lets readers run beside the one writer, and every write
 /// transaction runs with <c>synchronous=FULL</c> so that a commit is on disk before it is acknowledged.
 /// </summary>
-public sealed class SqliteDatabase : IStorage
+public sealed class SqliteDatabase : IStorage, IDisposable
 {
     private readonly string _connectionString;
+    private readonly SqliteReaderPool _readers;
 
     public SqliteDatabase(StorageOptions options)
     {
@@ -25,6 +26,7 @@ public sealed class SqliteDatabase : IStorage
         FilePath = Path.GetFullPath(builder.DataSource);
         builder.DataSource = FilePath;
         _connectionString = builder.ToString();
+        _readers = new SqliteReaderPool(_connectionString);
     }
 
     public string FilePath { get; }
@@ -35,6 +37,12 @@ public sealed class SqliteDatabase : IStorage
         await connection.OpenAsync(cancellationToken);
         return connection;
     }
+
+    /// <summary>A read on a pooled connection with its statements prepared; see <see cref="SqliteReaderPool"/>.</summary>
+    internal T Read<T, TState>(string sql, TState state, Action<SqliteCommand, TState> bind, Func<SqliteDataReader, TState, T> read) =>
+        _readers.Read(sql, state, bind, read);
+
+    public void Dispose() => _readers.Dispose();
 
     /// <summary>Opens a connection and starts an immediate (write-locking) transaction with durable commits.</summary>
     public async Task<(SqliteConnection Connection, SqliteTransaction Transaction)> BeginWriteAsync(CancellationToken cancellationToken)

@@ -80,6 +80,25 @@ public sealed class SqliteCallStoreTests
         Assert.Equal(10_001, third);
     }
 
+    [Fact]
+    public async Task Concurrent_reads_on_pooled_connections_each_get_their_own_answer()
+    {
+        await using var db = await (await TempDatabase.CreateAsync()).WithAccountsAsync(2);
+        await db.Calls.ImportAsync(1, Stream(Enumerable.Range(1, 200).Select(i => Call(i, 1_760_000_000 + i))), TestContext.Current.CancellationToken);
+        await db.Calls.ImportAsync(2, Stream(Enumerable.Range(1, 200).Select(i => Call(1000 + i, 1_760_000_000 + i))), TestContext.Current.CancellationToken);
+
+        await Parallel.ForAsync(0, 20_000, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var account = 1 + i % 2;
+            var limit = 1 + i % 50;
+            var page = await db.Calls.ListAsync(account, new CallQuery(CallFilter.None, false, null, 0, limit), ct);
+            Assert.Equal(limit, page.Count);
+            Assert.Equal(account == 1 ? 200 : 1200, page[0].CallNum);
+            var one = await db.Calls.GetAsync(account, page[^1].CallNum, ct);
+            Assert.Equal(page[^1], one!.Call);
+        });
+    }
+
     /// <summary>The list query against LINQ over the same rows, for random filters, orders and positions.</summary>
     [Fact]
     public async Task Lists_what_an_independent_model_lists()
