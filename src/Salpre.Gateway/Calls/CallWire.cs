@@ -8,13 +8,13 @@ namespace Salpre.Gateway.Calls;
 /// <summary>A call as the list shows it. The field order is the contract's; append, never reorder.</summary>
 public sealed record CallItem(
     string CallId,
-    CallStatus Status,
+    [property: JsonConverter(typeof(CallStatusConverter))] CallStatus Status,
     string From,
     string To,
     long AgentId,
-    CallDirection Direction,
-    DateTimeOffset StartedAt,
-    DateTimeOffset? EndedAt,
+    [property: JsonConverter(typeof(CallDirectionConverter))] CallDirection Direction,
+    [property: JsonConverter(typeof(UtcSecondsConverter))] DateTimeOffset StartedAt,
+    [property: JsonConverter(typeof(UtcSecondsConverter))] DateTimeOffset? EndedAt,
     int? DurationSec)
 {
     public static CallItem Of(CallRecord call) => new(
@@ -32,13 +32,13 @@ public sealed record CallItem(
 /// <summary>A call's details: the list fields in the same order, then the recording, transcript and variables.</summary>
 public sealed record CallDetails(
     string CallId,
-    CallStatus Status,
+    [property: JsonConverter(typeof(CallStatusConverter))] CallStatus Status,
     string From,
     string To,
     long AgentId,
-    CallDirection Direction,
-    DateTimeOffset StartedAt,
-    DateTimeOffset? EndedAt,
+    [property: JsonConverter(typeof(CallDirectionConverter))] CallDirection Direction,
+    [property: JsonConverter(typeof(UtcSecondsConverter))] DateTimeOffset StartedAt,
+    [property: JsonConverter(typeof(UtcSecondsConverter))] DateTimeOffset? EndedAt,
     int? DurationSec,
     string? AudioRecordUrl,
     string? Transcript,

@@ -29,7 +29,7 @@ public static class CallsApi
         return group;
     }
 
-    internal static async Task<Results<Ok<CallListResponse>, BadRequest<ErrorResponse>>> ListCalls(
+    internal static async Task<Results<JsonOk<CallListResponse>, BadRequest<ErrorResponse>>> ListCalls(
         ApiCaller caller,
         HttpContext context,
         ICallStore calls,
@@ -68,10 +68,10 @@ public static class CallsApi
 
         long? total = request.IncludeTotal ? await calls.CountAsync(caller.AccountId, request.Filter, cancellationToken) : null;
         var meta = new CallListMeta(request.PerPage, request.Page, hasNext, nextCursor, total, request.IgnoredParameters);
-        return TypedResults.Ok(new CallListResponse(items, meta));
+        return new JsonOk<CallListResponse>(new CallListResponse(items, meta), GatewayJsonContext.Default.CallListResponse);
     }
 
-    internal static async Task<Results<Ok<DataResponse<CallDetails>>, NotFound<ErrorResponse>>> GetCall(
+    internal static async Task<Results<JsonOk<DataResponse<CallDetails>>, NotFound<ErrorResponse>>> GetCall(
         string id,
         ApiCaller caller,
         HttpContext context,
@@ -84,6 +84,6 @@ public static class CallsApi
             : null;
         return details is null
             ? TypedResults.NotFound(ApiErrors.CallNotFound(context))
-            : TypedResults.Ok(new DataResponse<CallDetails>(CallDetails.Of(details)));
+            : new JsonOk<DataResponse<CallDetails>>(new DataResponse<CallDetails>(CallDetails.Of(details)), GatewayJsonContext.Default.DataResponseCallDetails);
     }
 }

@@ -34,9 +34,6 @@ public static class ApiErrors
         _ => new("Request failed", ErrorCodes.InvalidParameter, null, context.TraceIdentifier),
     };
 
-    public static Task WriteAsync(HttpContext context, int status, ErrorResponse error)
-    {
-        context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(error, GatewayJsonContext.Default.ErrorResponse, contentType: null, context.RequestAborted);
-    }
+    public static Task WriteAsync(HttpContext context, int status, ErrorResponse error) =>
+        GatewayJson.WriteAsync(context.Response, status, error, GatewayJsonContext.Default.ErrorResponse);
 }

@@ -34,18 +34,7 @@ public static class GatewayHosting
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }
-        // Results are written with the generated metadata and the same naming and converters it was generated with.
-        builder.Services.ConfigureHttpJsonOptions(json =>
-        {
-            var generated = GatewayJsonContext.Default.Options;
-            json.SerializerOptions.PropertyNamingPolicy = generated.PropertyNamingPolicy;
-            json.SerializerOptions.NumberHandling = generated.NumberHandling;
-            foreach (var converter in generated.Converters)
-            {
-                json.SerializerOptions.Converters.Add(converter);
-            }
-            json.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
-        });
+        builder.Services.ConfigureHttpJsonOptions(json => GatewayJson.Configure(json.SerializerOptions));
         builder.Services.AddSingleton<CallCursors>();
 
         // Hosting's request lines carry the query string, where a misused key could sit: keep them out of logs.

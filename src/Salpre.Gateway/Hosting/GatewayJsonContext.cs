@@ -4,10 +4,11 @@ using Salpre.Gateway.Calls;
 
 namespace Salpre.Gateway.Hosting;
 
-/// <summary>Source-generated serialization for every wire type: snake_case names, contract time format.</summary>
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    Converters = [typeof(UtcSecondsConverter), typeof(CallStatusConverter), typeof(CallDirectionConverter)])]
+/// <summary>
+/// Source-generated serialization for every wire type, in snake_case. Converters sit on the properties that need
+/// them, not in the options, so that the generated fast path stays usable.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(CallListResponse))]
 [JsonSerializable(typeof(DataResponse<CallDetails>))]

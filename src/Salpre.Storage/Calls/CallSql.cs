@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text;
 
@@ -12,8 +13,8 @@ internal static class CallSql
     private const string Columns =
         "call_num, status, from_addr, to_addr, agent_id, direction, started_at, ended_at, duration_sec";
 
-    // The unfiltered first pages and cursor pages are most of the traffic: their text is built once.
-    private static readonly string[] s_unfiltered = [.. Enumerable.Range(0, 4).Select(i => BuildList(CallFilter.None, ascending: (i & 1) != 0, keyset: (i & 2) != 0, offset: false))];
+    // The unfiltered first pages and cursor pages are most of the traffic: their text is built once per page size.
+    private static readonly ConcurrentDictionary<(bool Ascending, bool Keyset, int Limit), string> s_unfiltered = new();
 
     public static void PrepareList(DbCommand command, long accountId, CallQuery query)
     {
@@ -26,8 +27,8 @@ internal static class CallSql
         var keyset = query.After is not null;
         var useOffset = UsesOffset(query);
         return query.Filter.IsEmpty && !useOffset
-            ? s_unfiltered[(query.Ascending ? 1 : 0) | (keyset ? 2 : 0)]
-            : BuildList(query.Filter, query.Ascending, keyset, useOffset);
+            ? s_unfiltered.GetOrAdd((query.Ascending, keyset, query.Limit), static shape => BuildList(CallFilter.None, shape.Ascending, shape.Keyset, false, shape.Limit))
+            : BuildList(query.Filter, query.Ascending, keyset, useOffset, query.Limit);
     }
 
     public static void BindList(DbCommand command, long accountId, CallQuery query)
@@ -43,7 +44,6 @@ internal static class CallSql
         {
             Add(command, "@offset", query.Offset);
         }
-        Add(command, "@limit", query.Limit);
     }
 
     public static string CountSql(CallFilter filter)
@@ -79,7 +79,9 @@ internal static class CallSql
         "FROM calls c LEFT JOIN call_details d ON d.account_id = c.account_id AND d.call_num = c.call_num " +
         "WHERE c.account_id = @account AND c.call_num = @num";
 
-    private static string BuildList(CallFilter filter, bool ascending, bool keyset, bool offset)
+    // The limit is written into the text, not bound: SQLite plans with the LIMIT value, so binding it makes every
+    // execution compile the statement again.
+    private static string BuildList(CallFilter filter, bool ascending, bool keyset, bool offset, int limit)
     {
         var sql = new StringBuilder(256).Append("SELECT ").Append(Columns).Append(" FROM calls WHERE account_id = @account");
         AppendFilter(sql, filter);
@@ -90,7 +92,7 @@ internal static class CallSql
                 : " AND (started_at, call_num) < (@after_started, @after_num)");
         }
         sql.Append(ascending ? " ORDER BY started_at, call_num" : " ORDER BY started_at DESC, call_num DESC");
-        sql.Append(" LIMIT @limit");
+        sql.Append(" LIMIT ").Append(limit);
         if (offset)
         {
             sql.Append(" OFFSET @offset");

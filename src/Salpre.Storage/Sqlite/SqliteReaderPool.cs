@@ -12,7 +12,7 @@ internal sealed class SqliteReaderPool(string connectionString) : IDisposable
     private const int MaxStatementsPerConnection = 64;
 
     private readonly ConcurrentBag<Reader> _idle = [];
-    private readonly int _maxIdle = Environment.ProcessorCount * 4;
+    private readonly int _maxIdle = Environment.ProcessorCount * 16;
     private int _idleCount;
 
     /// <summary>Runs <paramref name="sql"/> with the parameters <paramref name="bind"/> adds, and reads its rows.</summary>
@@ -86,6 +86,8 @@ internal sealed class SqliteReaderPool(string connectionString) : IDisposable
             }
             command = _connection.CreateCommand();
             command.CommandText = sql;
+            // Without Prepare() Microsoft.Data.Sqlite compiles the statement again on every execution.
+            command.Prepare();
             _commands[sql] = command;
             return command;
         }

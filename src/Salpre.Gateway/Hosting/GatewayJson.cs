@@ -1,0 +1,60 @@
+using System.Reflection;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace Salpre.Gateway.Hosting;
+
+/// <summary>How the gateway writes JSON, in one place.</summary>
+public static class GatewayJson
+{
+    public const string ContentType = "application/json; charset=utf-8";
+
+    // Characters such as '+' stay as they are ("+905321234567", as the document shows them): answers are JSON
+    // served as JSON with nosniff, never HTML, so the HTML-safe escaping of the default encoder buys nothing.
+    private static readonly JsonWriterOptions s_writerOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    /// <summary>Applies the gateway's conventions to the framework's JSON options (typed results, model binding).</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = GatewayJsonContext.Default.Options.PropertyNamingPolicy;
+        options.NumberHandling = GatewayJsonContext.Default.Options.NumberHandling;
+        options.Encoder = s_writerOptions.Encoder;
+        options.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
+    }
+
+    /// <summary>
+    /// Writes a value straight into the response with the generated serializer. Serializing synchronously into
+    /// the response's pipe lets System.Text.Json take its generated fast path, which asynchronous writing cannot.
+    /// </summary>
+    public static Task WriteAsync<T>(HttpResponse response, int statusCode, T value, JsonTypeInfo<T> typeInfo)
+    {
+        response.StatusCode = statusCode;
+        response.ContentType = ContentType;
+        response.Headers.XContentTypeOptions = "nosniff";
+        using (var writer = new Utf8JsonWriter(response.BodyWriter, s_writerOptions))
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+        return response.BodyWriter.FlushAsync(response.HttpContext.RequestAborted).AsTask();
+    }
+}
+
+/// <summary>A 200 answer written by <see cref="GatewayJson.WriteAsync{T}"/>, described as such to OpenAPI.</summary>
+public sealed class JsonOk<T>(T value, JsonTypeInfo<T> typeInfo) : IResult, IStatusCodeHttpResult, IValueHttpResult<T>, IEndpointMetadataProvider
+{
+    public T Value => value;
+
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        GatewayJson.WriteAsync(httpContext.Response, StatusCodes.Status200OK, value, typeInfo);
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
+}
