@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using Salpre.Gateway.Calls.Import;
 using Salpre.Storage;
 

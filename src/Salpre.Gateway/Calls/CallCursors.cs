@@ -25,9 +25,9 @@ public sealed class CallCursors
 
     // One HMAC state per thread, reset after each use: creating one per cursor costs more than the hashing.
     [ThreadStatic]
-    private static IncrementalHash? t_hmac;
+    private static IncrementalHash? s_threadHmac;
     [ThreadStatic]
-    private static byte[]? t_hmacKey;
+    private static byte[]? s_threadHmacKey;
 
     public void UseKey(byte[] key) => _key = key;
 
@@ -88,13 +88,13 @@ public sealed class CallCursors
     private void ComputeTag(long accountId, ReadOnlySpan<byte> payload, Span<byte> destination)
     {
         var key = _key ?? throw new InvalidOperationException("The cursor key has not been loaded.");
-        if (t_hmac is null || !ReferenceEquals(t_hmacKey, key))
+        if (s_threadHmac is null || !ReferenceEquals(s_threadHmacKey, key))
         {
-            t_hmac?.Dispose();
-            t_hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
-            t_hmacKey = key;
+            s_threadHmac?.Dispose();
+            s_threadHmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+            s_threadHmacKey = key;
         }
-        var hmac = t_hmac;
+        var hmac = s_threadHmac;
         Span<byte> account = stackalloc byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(account, accountId);
         hmac.AppendData(account);

@@ -6,7 +6,7 @@ using Salpre.Storage.Calls;
 namespace Salpre.Gateway.Calls;
 
 /// <summary>A call as the list shows it. The field order is the contract's; append, never reorder.</summary>
-public sealed record CallItem(
+public record CallItem(
     string CallId,
     [property: JsonConverter(typeof(CallStatusConverter))] CallStatus Status,
     string From,
@@ -29,29 +29,33 @@ public sealed record CallItem(
         call.DurationSec);
 }
 
-/// <summary>A call's details: the list fields in the same order, then the recording, transcript and variables.</summary>
-public sealed record CallDetails(
-    string CallId,
-    [property: JsonConverter(typeof(CallStatusConverter))] CallStatus Status,
-    string From,
-    string To,
-    long AgentId,
-    [property: JsonConverter(typeof(CallDirectionConverter))] CallDirection Direction,
-    [property: JsonConverter(typeof(UtcSecondsConverter))] DateTimeOffset StartedAt,
-    [property: JsonConverter(typeof(UtcSecondsConverter))] DateTimeOffset? EndedAt,
-    int? DurationSec,
-    string? AudioRecordUrl,
-    string? Transcript,
-    Dictionary<string, JsonElement> Variables)
+/// <summary>A call's details: the list's fields in the same order, then the recording, transcript and variables.</summary>
+public sealed record CallDetails : CallItem
 {
+    private CallDetails(CallItem call, string? audioRecordUrl, string? transcript, Dictionary<string, JsonElement> variables)
+        : base(call)
+    {
+        AudioRecordUrl = audioRecordUrl;
+        Transcript = transcript;
+        Variables = variables;
+    }
+
+    // Derived properties would otherwise be written before the inherited ones.
+    [JsonPropertyOrder(1)]
+    public string? AudioRecordUrl { get; }
+
+    [JsonPropertyOrder(2)]
+    public string? Transcript { get; }
+
+    [JsonPropertyOrder(3)]
+    public Dictionary<string, JsonElement> Variables { get; }
+
     public static CallDetails Of(CallDetailsRecord details)
     {
-        var call = CallItem.Of(details.Call);
         var variables = details.VariablesJson is { } json
             ? JsonSerializer.Deserialize(json, GatewayJsonContext.Default.DictionaryStringJsonElement)!
             : [];
-        return new CallDetails(call.CallId, call.Status, call.From, call.To, call.AgentId, call.Direction,
-            call.StartedAt, call.EndedAt, call.DurationSec, details.AudioRecordUrl, details.Transcript, variables);
+        return new CallDetails(CallItem.Of(details.Call), details.AudioRecordUrl, details.Transcript, variables);
     }
 }
 

@@ -52,7 +52,7 @@ public static class DemoData
     }
 
     /// <summary>Deterministic for a given "now": the same seed always tells the same story.</summary>
-    public static async IAsyncEnumerable<ImportedCall> GenerateAsync(long firstCallNum, DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public static async IAsyncEnumerable<CallDetailsRecord> GenerateAsync(long firstCallNum, DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var random = new Random(20251009);
         string[] boxes = ["salprebox:SALPRE_123456", "salprebox:SALPRE-BOX-42A8F9"];
@@ -73,7 +73,7 @@ public static class DemoData
             var (endedAt, duration) = Ending(random, status, startedAt);
             var customer = DemoScripts.Customer(random);
             var completed = status == CallStatus.Completed;
-            yield return new ImportedCall(
+            var call = new CallRecord(
                 firstCallNum + i,
                 status,
                 boxes[random.Next(boxes.Length)],
@@ -82,7 +82,9 @@ public static class DemoData
                 direction,
                 startedAt,
                 endedAt,
-                duration,
+                duration);
+            yield return new CallDetailsRecord(
+                call,
                 completed ? $"https://recordings.example.com/demo/c{firstCallNum + i}.mp3" : null,
                 completed ? DemoScripts.Transcript(agent, customer, direction) : null,
                 DemoScripts.Variables(agent, customer, random));

@@ -16,12 +16,6 @@ internal static class CallSql
     // The unfiltered first pages and cursor pages are most of the traffic: their text is built once per page size.
     private static readonly ConcurrentDictionary<(bool Ascending, bool Keyset, int Limit), string> s_unfiltered = new();
 
-    public static void PrepareList(DbCommand command, long accountId, CallQuery query)
-    {
-        command.CommandText = ListSql(query);
-        BindList(command, accountId, query);
-    }
-
     public static string ListSql(CallQuery query)
     {
         var keyset = query.After is not null;

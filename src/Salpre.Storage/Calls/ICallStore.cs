@@ -19,22 +19,7 @@ public interface ICallStore
     /// Writes calls in one transaction: all of them, or none when enumerating <paramref name="calls"/> throws.
     /// A call whose number the account already holds is left as it is.
     /// </summary>
-    Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<ImportedCall> calls, CancellationToken cancellationToken);
+    Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken);
 }
-
-/// <summary>A call to import, in storage form.</summary>
-public sealed record ImportedCall(
-    long CallNum,
-    CallStatus Status,
-    string From,
-    string To,
-    long AgentId,
-    CallDirection Direction,
-    long StartedAt,
-    long? EndedAt,
-    int? DurationSec,
-    string? AudioRecordUrl,
-    string? Transcript,
-    string? VariablesJson);
 
 public sealed record ImportOutcome(long Inserted, long AlreadyPresent);

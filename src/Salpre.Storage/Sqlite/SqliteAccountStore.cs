@@ -7,22 +7,19 @@ public sealed class SqliteAccountStore(SqliteDatabase database, TimeProvider tim
 {
     private const string KeyColumns = "id, account_id, name, prefix, scopes, created_at, last_used_at, revoked_at";
 
-    public async Task<(AccountRecord Account, long KeyId)> CreateAccountAsync(string name, NewApiKey firstKey, CancellationToken cancellationToken)
+    public Task<(AccountRecord Account, long KeyId)> CreateAccountAsync(string name, NewApiKey firstKey, CancellationToken cancellationToken)
     {
         var now = Now();
-        var (connection, transaction) = await database.BeginWriteAsync(cancellationToken);
-        await using (connection)
-        await using (transaction)
+        return database.WriteAsync(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "INSERT INTO accounts (name, created_at) VALUES (@name, @now) RETURNING id";
             command.Parameters.AddWithValue("@name", name);
             command.Parameters.AddWithValue("@now", now);
-            var accountId = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-            var keyId = await InsertKeyAsync(connection, accountId, firstKey, now, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            var accountId = (long)(await command.ExecuteScalarAsync(ct))!;
+            var keyId = await InsertKeyAsync(connection, accountId, firstKey, now, ct);
             return (new AccountRecord(accountId, name, now), keyId);
-        }
+        }, cancellationToken);
     }
 
     public Task<AccountRecord?> GetAccountAsync(long accountId, CancellationToken cancellationToken) =>
@@ -45,17 +42,8 @@ public sealed class SqliteAccountStore(SqliteDatabase database, TimeProvider tim
     public Task<AccountRecord?> FindAccountByNameAsync(string name, CancellationToken cancellationToken) =>
         QueryAccountAsync("SELECT id, name, created_at FROM accounts WHERE name = @value ORDER BY id LIMIT 1", name, cancellationToken);
 
-    public async Task<long> CreateKeyAsync(long accountId, NewApiKey key, CancellationToken cancellationToken)
-    {
-        var (connection, transaction) = await database.BeginWriteAsync(cancellationToken);
-        await using (connection)
-        await using (transaction)
-        {
-            var keyId = await InsertKeyAsync(connection, accountId, key, Now(), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return keyId;
-        }
-    }
+    public Task<long> CreateKeyAsync(long accountId, NewApiKey key, CancellationToken cancellationToken) =>
+        database.WriteAsync((connection, ct) => InsertKeyAsync(connection, accountId, key, Now(), ct), cancellationToken);
 
     public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(long accountId, CancellationToken cancellationToken)
     {
@@ -80,25 +68,20 @@ public sealed class SqliteAccountStore(SqliteDatabase database, TimeProvider tim
         return keys;
     }
 
-    public async Task<bool> RevokeKeyAsync(long keyId, CancellationToken cancellationToken)
-    {
-        var (connection, transaction) = await database.BeginWriteAsync(cancellationToken);
-        await using (connection)
-        await using (transaction)
+    public Task<bool> RevokeKeyAsync(long keyId, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL";
             command.Parameters.AddWithValue("@now", Now());
             command.Parameters.AddWithValue("@id", keyId);
-            var revoked = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            var revoked = await command.ExecuteNonQueryAsync(ct) == 1;
             if (revoked)
             {
-                await BumpKeysVersionAsync(connection, cancellationToken);
+                await BumpKeysVersionAsync(connection, ct);
             }
-            await transaction.CommitAsync(cancellationToken);
             return revoked;
-        }
-    }
+        }, cancellationToken);
 
     public Task<KeyGrant?> FindActiveKeyAsync(byte[] secretHash, CancellationToken cancellationToken)
     {
@@ -126,9 +109,7 @@ public sealed class SqliteAccountStore(SqliteDatabase database, TimeProvider tim
         {
             return;
         }
-        var (connection, transaction) = await database.BeginWriteAsync(cancellationToken);
-        await using (connection)
-        await using (transaction)
+        await database.WriteAsync(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText =
@@ -139,10 +120,10 @@ public sealed class SqliteAccountStore(SqliteDatabase database, TimeProvider tim
             {
                 at.Value = lastUsedAt;
                 id.Value = keyId;
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                await command.ExecuteNonQueryAsync(ct);
             }
-            await transaction.CommitAsync(cancellationToken);
-        }
+            return usage.Count;
+        }, cancellationToken);
     }
 
     private static async Task<long> InsertKeyAsync(SqliteConnection connection, long accountId, NewApiKey key, long now, CancellationToken cancellationToken)

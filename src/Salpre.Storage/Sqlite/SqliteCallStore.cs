@@ -54,12 +54,10 @@ public sealed class SqliteCallStore(SqliteDatabase database) : ICallStore
                 : null));
     }
 
-    public async Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken)
+    public Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var (connection, transaction) = await database.BeginWriteAsync(cancellationToken);
-        await using (connection)
-        await using (transaction)
+        return database.WriteAsync(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText =
@@ -67,17 +65,12 @@ public sealed class SqliteCallStore(SqliteDatabase database) : ICallStore
                 "RETURNING value - @count";
             command.Parameters.AddWithValue("@above", above);
             command.Parameters.AddWithValue("@count", count);
-            var first = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-            await transaction.CommitAsync(cancellationToken);
-            return first;
-        }
+            return (long)(await command.ExecuteScalarAsync(ct))!;
+        }, cancellationToken);
     }
 
-    public async Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<ImportedCall> calls, CancellationToken cancellationToken)
-    {
-        var (connection, transaction) = await database.BeginWriteAsync(cancellationToken);
-        await using (connection)
-        await using (transaction)
+    public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, ct) =>
         {
             await using var insertCall = connection.CreateCommand();
             insertCall.CommandText =
@@ -94,21 +87,22 @@ public sealed class SqliteCallStore(SqliteDatabase database) : ICallStore
             insertDetails.Prepare();
 
             long inserted = 0, present = 0, highest = 0;
-            await foreach (var call in calls.WithCancellation(cancellationToken))
+            await foreach (var details in calls.WithCancellation(ct))
             {
+                var call = details.Call;
                 Fill(callParameters, accountId, call.StartedAt, call.CallNum, (int)call.Status, call.From, call.To,
                     call.AgentId, (int)call.Direction, call.EndedAt, call.DurationSec);
-                if (await insertCall.ExecuteNonQueryAsync(cancellationToken) == 0)
+                if (await insertCall.ExecuteNonQueryAsync(ct) == 0)
                 {
                     present++;
                     continue;
                 }
                 inserted++;
                 highest = Math.Max(highest, call.CallNum);
-                if (call.AudioRecordUrl is not null || call.Transcript is not null || call.VariablesJson is not null)
+                if (details.AudioRecordUrl is not null || details.Transcript is not null || details.VariablesJson is not null)
                 {
-                    Fill(detailParameters, accountId, call.CallNum, call.AudioRecordUrl, call.Transcript, call.VariablesJson);
-                    await insertDetails.ExecuteNonQueryAsync(cancellationToken);
+                    Fill(detailParameters, accountId, call.CallNum, details.AudioRecordUrl, details.Transcript, details.VariablesJson);
+                    await insertDetails.ExecuteNonQueryAsync(ct);
                 }
             }
 
@@ -116,12 +110,9 @@ public sealed class SqliteCallStore(SqliteDatabase database) : ICallStore
             await using var bump = connection.CreateCommand();
             bump.CommandText = "UPDATE counters SET value = max(value, @next) WHERE name = 'next_call_num'";
             bump.Parameters.AddWithValue("@next", highest + 1);
-            await bump.ExecuteNonQueryAsync(cancellationToken);
-
-            await transaction.CommitAsync(cancellationToken);
+            await bump.ExecuteNonQueryAsync(ct);
             return new ImportOutcome(inserted, present);
-        }
-    }
+        }, cancellationToken);
 
     private static SqliteParameter[] AddParameters(SqliteCommand command, params string[] names) =>
         [.. names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name }))];

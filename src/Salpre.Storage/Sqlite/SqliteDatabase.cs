@@ -44,25 +44,22 @@ public sealed class SqliteDatabase : IStorage, IDisposable
 
     public void Dispose() => _readers.Dispose();
 
-    /// <summary>Opens a connection and starts an immediate (write-locking) transaction with durable commits.</summary>
-    public async Task<(SqliteConnection Connection, SqliteTransaction Transaction)> BeginWriteAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/> in an immediate (write-locking) transaction with durable commits, and commits it
+    /// unless the work throws. Commands created on the connection join the transaction.
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        var connection = await OpenAsync(cancellationToken);
-        try
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var pragma = connection.CreateCommand())
         {
-            await using (var pragma = connection.CreateCommand())
-            {
-                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
-                await pragma.ExecuteNonQueryAsync(cancellationToken);
-            }
-            var transaction = connection.BeginTransaction(deferred: false);
-            return (connection, transaction);
+            pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var result = await work(connection, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 
     public Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
@@ -99,20 +96,14 @@ public sealed class SqliteDatabase : IStorage, IDisposable
         _ = await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    public async Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken)
-    {
-        var (connection, transaction) = await BeginWriteAsync(cancellationToken);
-        await using (connection)
-        await using (transaction)
+    public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "INSERT INTO secrets (name, value) VALUES (@name, @value) ON CONFLICT DO NOTHING; " +
                                   "SELECT value FROM secrets WHERE name = @name;";
             command.Parameters.AddWithValue("@name", name);
             command.Parameters.AddWithValue("@value", candidate);
-            var stored = (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
-            await transaction.CommitAsync(cancellationToken);
-            return stored;
-        }
-    }
+            return (byte[])(await command.ExecuteScalarAsync(ct))!;
+        }, cancellationToken);
 }

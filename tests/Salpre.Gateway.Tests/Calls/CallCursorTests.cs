@@ -48,7 +48,7 @@ public sealed class CallCursorTests(GatewayFactory gateway) : IClassFixture<Gate
         var account = await gateway.CreateAccountAsync();
         var original = await gateway.SeedAsync(account.Id, CallData.Generate(60, seed: 4));
         var client = gateway.Client(account.Key);
-        var newest = original.Max(c => c.StartedAt);
+        var newest = original.Max(c => c.Call.StartedAt);
 
         var seen = new List<string>();
         var response = await client.GetWireAsync($"{List}?per_page=10");
@@ -62,7 +62,7 @@ public sealed class CallCursorTests(GatewayFactory gateway) : IClassFixture<Gate
             response = await client.GetWireAsync($"{List}?cursor={Uri.EscapeDataString(cursor)}");
         }
 
-        Assert.Equal(original.InListOrder().Select(c => $"c{c.CallNum}"), seen);
+        Assert.Equal(original.InListOrder().Select(c => $"c{c.Call.CallNum}"), seen);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class CallCursorTests(GatewayFactory gateway) : IClassFixture<Gate
         var repeated = await client.GetWireAsync($"{List}?cursor={cursor}&status=completed&per_page=5&page=2");
         var bigger = await client.GetWireAsync($"{List}?cursor={cursor}&per_page=20");
 
-        var completed = seeded.Where(c => c.Status == CallStatus.Completed).InListOrder().Select(c => $"c{c.CallNum}").ToList();
+        var completed = seeded.Where(c => c.Call.Status == CallStatus.Completed).InListOrder().Select(c => $"c{c.Call.CallNum}").ToList();
         Assert.Equal(completed.Skip(5).Take(5), alone.CallIds);
         Assert.Equal(alone.Body, repeated.Body);
         Assert.Equal(completed.Skip(5).Take(20), bigger.CallIds);

@@ -15,10 +15,10 @@ public sealed class CallDetailsTests(GatewayFactory gateway) : IClassFixture<Gat
         var started = new DateTimeOffset(2025, 10, 9, 10, 41, 22, TimeSpan.Zero).ToUnixTimeSeconds();
         await gateway.SeedAsync(account.Id,
         [
-            new ImportedCall(874, CallStatus.Completed, "salprebox:SALPRE_123456", "+905321234567", 5, CallDirection.Outbound,
-                started, started + 162, 150, "https://recordings.example.com/874.mp3", "Agent: Merhaba!\nCustomer: \"Hi\"", """{"name":"Ayşe","score":4,"tags":["vip"]}"""),
-            new ImportedCall(875, CallStatus.Initiated, "salprebox:SALPRE_123456", "+905321234568", 5, CallDirection.Outbound,
-                started + 500, null, null, null, null, null),
+            new CallDetailsRecord(new CallRecord(874, CallStatus.Completed, "salprebox:SALPRE_123456", "+905321234567", 5, CallDirection.Outbound,
+                started, started + 162, 150), "https://recordings.example.com/874.mp3", "Agent: Merhaba!\nCustomer: \"Hi\"", """{"name":"Ayşe","score":4,"tags":["vip"]}"""),
+            new CallDetailsRecord(new CallRecord(875, CallStatus.Initiated, "salprebox:SALPRE_123456", "+905321234568", 5, CallDirection.Outbound,
+                started + 500, null, null), null, null, null),
         ]);
         var client = gateway.Client(account.Key);
 

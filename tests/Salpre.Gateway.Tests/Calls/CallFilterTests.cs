@@ -14,7 +14,7 @@ public sealed class CallFilterTests(CallFilterTests.Seeded seeded) : IClassFixtu
     public sealed class Seeded : GatewayFactory
     {
         public TestAccount Account { get; private set; } = null!;
-        public IReadOnlyList<ImportedCall> SeededCalls { get; private set; } = [];
+        public IReadOnlyList<CallDetailsRecord> SeededCalls { get; private set; } = [];
 
         public override async ValueTask InitializeAsync()
         {
@@ -30,7 +30,7 @@ public sealed class CallFilterTests(CallFilterTests.Seeded seeded) : IClassFixtu
         ["initiated", "ringing", "in-progress", "completed", "busy", "no-answer", "failed", "canceled"];
 
     /// <summary>A random filter, as query parameters and as a predicate over the seeded calls.</summary>
-    private sealed record FilterCase(string Query, Func<ImportedCall, bool> Matches, bool Ascending)
+    private sealed record FilterCase(string Query, Func<CallDetailsRecord, bool> Matches, bool Ascending)
     {
         public override string ToString() => Query;
     }
@@ -47,58 +47,58 @@ public sealed class CallFilterTests(CallFilterTests.Seeded seeded) : IClassFixtu
             var (after, before, min, max, ascending) = second;
             {
             var parts = new List<string>();
-            Func<ImportedCall, bool> match = _ => true;
+            Func<CallDetailsRecord, bool> match = _ => true;
             var statuses = Enumerable.Range(0, 8).Where(i => (statusBits & (1 << i)) != 0).ToArray();
             if (statuses.Length > 0)
             {
                 parts.Add("status=" + string.Join(',', statuses.Select(i => s_statuses[i])));
-                match = And(match, c => statuses.Contains((int)c.Status));
+                match = And(match, c => statuses.Contains((int)c.Call.Status));
             }
             var agents = Enumerable.Range(1, 6).Where(i => (agentBits & (1 << (i - 1))) != 0).ToArray();
             if (agents.Length > 0)
             {
                 parts.Add("agent_id=" + string.Join(',', agents));
-                match = And(match, c => agents.Contains((int)c.AgentId));
+                match = And(match, c => agents.Contains((int)c.Call.AgentId));
             }
             if (direction > 0)
             {
                 var wanted = direction == 1 ? CallDirection.Outbound : CallDirection.Inbound;
                 parts.Add("direction=" + (direction == 1 ? "outbound" : "inbound"));
-                match = And(match, c => c.Direction == wanted);
+                match = And(match, c => c.Call.Direction == wanted);
             }
             if (to >= 0)
             {
                 var number = $"+90532{1000000 + to}";
                 parts.Add("to=" + Uri.EscapeDataString(number));
-                match = And(match, c => c.To == number);
+                match = And(match, c => c.Call.To == number);
             }
             if (from >= 0)
             {
                 parts.Add($"from=salprebox:BOX{from}");
-                match = And(match, c => c.From == $"salprebox:BOX{from}");
+                match = And(match, c => c.Call.From == $"salprebox:BOX{from}");
             }
             if (after >= 0)
             {
                 var bound = CallData.Epoch.AddHours(after * 2.5);
                 parts.Add("started_after=" + Uri.EscapeDataString(bound.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture)));
-                match = And(match, c => c.StartedAt >= bound.ToUnixTimeSeconds());
+                match = And(match, c => c.Call.StartedAt >= bound.ToUnixTimeSeconds());
             }
             if (before >= 0)
             {
                 var day = DateOnly.FromDateTime(CallData.Epoch.UtcDateTime).AddDays(before / 8);
                 parts.Add("started_before=" + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                 var bound = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
-                match = And(match, c => c.StartedAt < bound);
+                match = And(match, c => c.Call.StartedAt < bound);
             }
             if (min >= 0)
             {
                 parts.Add($"min_duration={min}");
-                match = And(match, c => c.DurationSec >= min);
+                match = And(match, c => c.Call.DurationSec >= min);
             }
             if (max >= 0)
             {
                 parts.Add($"max_duration={max}");
-                match = And(match, c => c.DurationSec <= max);
+                match = And(match, c => c.Call.DurationSec <= max);
             }
             if (ascending)
             {
@@ -108,7 +108,7 @@ public sealed class CallFilterTests(CallFilterTests.Seeded seeded) : IClassFixtu
             }
     }
 
-    private static Func<ImportedCall, bool> And(Func<ImportedCall, bool> first, Func<ImportedCall, bool> second) =>
+    private static Func<CallDetailsRecord, bool> And(Func<CallDetailsRecord, bool> first, Func<CallDetailsRecord, bool> second) =>
         call => first(call) && second(call);
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class CallFilterTests(CallFilterTests.Seeded seeded) : IClassFixtu
         var client = seeded.Client(seeded.Account.Key);
         await s_filters.SampleAsync(async filter =>
         {
-            var expected = seeded.SeededCalls.Where(filter.Matches).InListOrder(filter.Ascending).Select(c => $"c{c.CallNum}").ToList();
+            var expected = seeded.SeededCalls.Where(filter.Matches).InListOrder(filter.Ascending).Select(c => $"c{c.Call.CallNum}").ToList();
             var actual = await ReadAllAsync(client, filter.Query);
             Assert.Equal(expected, actual);
         }, iter: 150, seed: "0N0XIzNsQ0O2");
@@ -149,7 +149,7 @@ public sealed class CallFilterTests(CallFilterTests.Seeded seeded) : IClassFixtu
 
         Assert.NotEmpty(byDate);
         Assert.Equal(byInstant, byDate);
-        Assert.Equal(seeded.SeededCalls.Count(c => c.StartedAt >= bound && c.StartedAt < Day("2025-10-20", zone)), byDate.Count);
+        Assert.Equal(seeded.SeededCalls.Count(c => c.Call.StartedAt >= bound && c.Call.StartedAt < Day("2025-10-20", zone)), byDate.Count);
     }
 
     [Fact]
@@ -173,13 +173,13 @@ public sealed class CallFilterTests(CallFilterTests.Seeded seeded) : IClassFixtu
     public async Task Matches_no_duration_filter_for_calls_that_have_not_ended()
     {
         var client = seeded.Client(seeded.Account.Key);
-        var open = seeded.SeededCalls.Where(c => !c.Status.IsFinal()).Select(c => $"c{c.CallNum}").ToHashSet();
+        var open = seeded.SeededCalls.Where(c => !c.Call.Status.IsFinal()).Select(c => $"c{c.Call.CallNum}").ToHashSet();
 
         var anyDuration = await ReadAllAsync(client, "min_duration=0");
 
         Assert.NotEmpty(open);
         Assert.DoesNotContain(anyDuration, open.Contains);
-        Assert.Equal(seeded.SeededCalls.Count(c => c.Status.IsFinal()), anyDuration.Count);
+        Assert.Equal(seeded.SeededCalls.Count(c => c.Call.Status.IsFinal()), anyDuration.Count);
     }
 
     [Theory]

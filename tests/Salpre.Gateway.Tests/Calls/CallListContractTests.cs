@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Salpre.Gateway.Tests.Infrastructure;
 using Salpre.Storage.Calls;
@@ -55,8 +54,8 @@ public sealed partial class CallListContractTests(GatewayFactory gateway) : ICla
         var started = new DateTimeOffset(2025, 10, 9, 10, 41, 22, TimeSpan.Zero).ToUnixTimeSeconds();
         await gateway.SeedAsync(account.Id,
         [
-            new ImportedCall(123456, CallStatus.Completed, "salprebox:EXAMPLE_SERIAL_NO", "+905321234567", 5, CallDirection.Outbound, started, started + 162, 162, null, null, null),
-            new ImportedCall(123457, CallStatus.Ringing, "salprebox:EXAMPLE_SERIAL_NO", "+905321234567", 5, CallDirection.Inbound, started - 5, null, null, null, null, null),
+            new CallDetailsRecord(new CallRecord(123456, CallStatus.Completed, "salprebox:EXAMPLE_SERIAL_NO", "+905321234567", 5, CallDirection.Outbound, started, started + 162, 162), null, null, null),
+            new CallDetailsRecord(new CallRecord(123457, CallStatus.Ringing, "salprebox:EXAMPLE_SERIAL_NO", "+905321234567", 5, CallDirection.Inbound, started - 5, null, null), null, null, null),
         ]);
 
         var response = await gateway.Client(account.Key).GetWireAsync(List);
@@ -161,8 +160,8 @@ public sealed partial class CallListContractTests(GatewayFactory gateway) : ICla
     {
         var account = await gateway.CreateAccountAsync();
         var seeded = await gateway.SeedAsync(account.Id, CallData.Generate(53, seed: 11));
-        var expected = seeded.InListOrder(ascending).Select(call => $"c{call.CallNum}").ToList();
-        Assert.True(seeded.GroupBy(c => c.StartedAt).Any(g => g.Count() > 1), "the data must hold ties");
+        var expected = seeded.InListOrder(ascending).Select(call => $"c{call.Call.CallNum}").ToList();
+        Assert.True(seeded.GroupBy(c => c.Call.StartedAt).Any(g => g.Count() > 1), "the data must hold ties");
 
         var seen = new List<string>();
         for (var page = 1; ; page++)
@@ -208,7 +207,7 @@ public sealed partial class CallListContractTests(GatewayFactory gateway) : ICla
         var invalid = await client.GetWireAsync($"{List}?include_total=yes");
 
         Assert.Equal(37, withTotal.Meta["total"]!.GetValue<long>());
-        Assert.Equal(seeded.Count(c => c.Status == CallStatus.Completed), filtered.Meta["total"]!.GetValue<long>());
+        Assert.Equal(seeded.Count(c => c.Call.Status == CallStatus.Completed), filtered.Meta["total"]!.GetValue<long>());
         Assert.False(without.Meta.AsObject().ContainsKey("total"));
         Assert.Equal(400, invalid.Status);
         Assert.Equal("Invalid include_total value", invalid.Json["message"]!.GetValue<string>());

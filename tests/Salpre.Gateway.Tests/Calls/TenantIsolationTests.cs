@@ -23,7 +23,7 @@ public sealed class TenantIsolationTests(GatewayFactory gateway) : IClassFixture
         var probes = 0;
         foreach (var call in aCalls)
         {
-            foreach (var id in new[] { $"c{call.CallNum}", $"{call.CallNum}" })
+            foreach (var id in new[] { $"c{call.Call.CallNum}", $"{call.Call.CallNum}" })
             {
                 var response = await client.GetWireAsync($"/api/gateway/v1/call/{id}");
                 Assert.Equal(404, response.Status);
@@ -33,8 +33,8 @@ public sealed class TenantIsolationTests(GatewayFactory gateway) : IClassFixture
         }
 
         var bIds = (await CallFilterTests.ReadAllAsync(client, "")).ToHashSet();
-        Assert.Equal(bCalls.Select(c => $"c{c.CallNum}").ToHashSet(), bIds);
-        Assert.DoesNotContain(aCalls, c => bIds.Contains($"c{c.CallNum}"));
+        Assert.Equal(bCalls.Select(c => $"c{c.Call.CallNum}").ToHashSet(), bIds);
+        Assert.DoesNotContain(aCalls, c => bIds.Contains($"c{c.Call.CallNum}"));
         Assert.Equal(1000, probes);
     }
 
@@ -44,11 +44,11 @@ public sealed class TenantIsolationTests(GatewayFactory gateway) : IClassFixture
         var a = await gateway.CreateAccountAsync();
         var b = await gateway.CreateAccountAsync();
         var aCalls = await gateway.SeedAsync(a.Id, CallData.Generate(200, seed: 5));
-        var bIds = (await gateway.SeedAsync(b.Id, CallData.Generate(50, seed: 6))).Select(c => $"c{c.CallNum}").ToHashSet();
+        var bIds = (await gateway.SeedAsync(b.Id, CallData.Generate(50, seed: 6))).Select(c => $"c{c.Call.CallNum}").ToHashSet();
         var client = gateway.Client(b.Key);
 
-        foreach (var query in aCalls.Select(c => c.To).Distinct().Select(to => $"to={Uri.EscapeDataString(to)}")
-                     .Concat(aCalls.Select(c => c.From).Distinct().Select(from => $"from={from}"))
+        foreach (var query in aCalls.Select(c => c.Call.To).Distinct().Select(to => $"to={Uri.EscapeDataString(to)}")
+                     .Concat(aCalls.Select(c => c.Call.From).Distinct().Select(from => $"from={from}"))
                      .Append("include_total=true"))
         {
             var ids = await CallFilterTests.ReadAllAsync(client, query);

@@ -7,10 +7,10 @@ public static class CallData
 {
     public static readonly DateTimeOffset Epoch = new(2025, 10, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static List<ImportedCall> Generate(int count, int seed = 1, long firstNumber = 0)
+    public static List<CallDetailsRecord> Generate(int count, int seed = 1, long firstNumber = 0)
     {
         var random = new Random(seed);
-        var calls = new List<ImportedCall>(count);
+        var calls = new List<CallDetailsRecord>(count);
         var started = Epoch.ToUnixTimeSeconds();
         for (var i = 0; i < count; i++)
         {
@@ -21,12 +21,12 @@ public static class CallData
         return calls;
     }
 
-    public static ImportedCall Call(Random random, long startedAt, long number)
+    public static CallDetailsRecord Call(Random random, long startedAt, long number)
     {
         var status = (CallStatus)random.Next(CallStatuses.Count);
         var duration = status == CallStatus.Completed ? random.Next(1, 900) : 0;
         var ended = status.IsFinal() ? startedAt + duration + random.Next(0, 30) : (long?)null;
-        return new ImportedCall(
+        return new CallDetailsRecord(new CallRecord(
             number,
             status,
             $"salprebox:BOX{random.Next(3)}",
@@ -35,15 +35,15 @@ public static class CallData
             random.Next(4) == 0 ? CallDirection.Inbound : CallDirection.Outbound,
             startedAt,
             ended,
-            status.IsFinal() ? duration : null,
+            status.IsFinal() ? duration : null),
             status == CallStatus.Completed ? $"https://recordings.example.com/{number}.mp3" : null,
             status == CallStatus.Completed ? "Agent: Hello.\nCustomer: Hi." : null,
             status == CallStatus.Completed ? """{"customer":"Ayşe","score":4}""" : null);
     }
 
     /// <summary>The list order of the contract, computed independently of the gateway.</summary>
-    public static IEnumerable<ImportedCall> InListOrder(this IEnumerable<ImportedCall> calls, bool ascending = false) =>
+    public static IEnumerable<CallDetailsRecord> InListOrder(this IEnumerable<CallDetailsRecord> calls, bool ascending = false) =>
         ascending
-            ? calls.OrderBy(c => c.StartedAt).ThenBy(c => c.CallNum)
-            : calls.OrderByDescending(c => c.StartedAt).ThenByDescending(c => c.CallNum);
+            ? calls.OrderBy(c => c.Call.StartedAt).ThenBy(c => c.Call.CallNum)
+            : calls.OrderByDescending(c => c.Call.StartedAt).ThenByDescending(c => c.Call.CallNum);
 }

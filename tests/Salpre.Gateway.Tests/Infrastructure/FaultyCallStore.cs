@@ -33,7 +33,7 @@ public sealed class Faults
         public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken) => Throw<long>();
         public Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken) => Throw<CallDetailsRecord?>();
         public Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken) => Throw<long>();
-        public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<ImportedCall> calls, CancellationToken cancellationToken) => Throw<ImportOutcome>();
+        public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) => Throw<ImportOutcome>();
 
         private Task<T> Throw<T>() => Task.FromException<T>(faults.Next ?? new InvalidOperationException("No fault was set."));
     }

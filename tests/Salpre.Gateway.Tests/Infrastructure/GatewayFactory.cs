@@ -12,7 +12,7 @@ namespace Salpre.Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// The real gateway on Kestrel at 127.0.0.1 (a dynamic port) over its own SQLite file in a temporary folder.
-/// Tests talk to it over real HTTP; <see cref="Services"/> reaches its stores to arrange data.
+/// Tests talk to it over real HTTP; its services reach its stores to arrange data.
 /// </summary>
 public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -115,11 +115,11 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>Stores calls for an account, numbering those given with number 0.</summary>
-    public async Task<IReadOnlyList<ImportedCall>> SeedAsync(long accountId, IReadOnlyList<ImportedCall> calls)
+    public async Task<IReadOnlyList<CallDetailsRecord>> SeedAsync(long accountId, IReadOnlyList<CallDetailsRecord> calls)
     {
-        var unnumbered = calls.Count(call => call.CallNum == 0);
-        var next = unnumbered > 0 ? await Calls.ReserveCallNumbersAsync(unnumbered, calls.Max(c => c.CallNum), CancellationToken.None) : 0;
-        var numbered = calls.Select(call => call.CallNum == 0 ? call with { CallNum = next++ } : call).ToList();
+        var unnumbered = calls.Count(call => call.Call.CallNum == 0);
+        var next = unnumbered > 0 ? await Calls.ReserveCallNumbersAsync(unnumbered, calls.Max(c => c.Call.CallNum), CancellationToken.None) : 0;
+        var numbered = calls.Select(call => call.Call.CallNum == 0 ? call with { Call = call.Call with { CallNum = next++ } } : call).ToList();
         await Calls.ImportAsync(accountId, numbered.ToAsyncEnumerable(), CancellationToken.None);
         return numbered;
     }

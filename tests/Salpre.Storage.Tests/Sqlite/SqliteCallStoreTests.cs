@@ -5,11 +5,11 @@ namespace Salpre.Storage.Tests.Sqlite;
 
 public sealed class SqliteCallStoreTests
 {
-    private static ImportedCall Call(long number, long startedAt, CallStatus status = CallStatus.Completed, long agent = 1, string to = "+905321234567") =>
-        new(number, status, "salprebox:A", to, agent, CallDirection.Outbound, startedAt,
-            status.IsFinal() ? startedAt + 60 : null, status.IsFinal() ? 50 : null, null, null, null);
+    private static CallDetailsRecord Call(long number, long startedAt, CallStatus status = CallStatus.Completed, long agent = 1, string to = "+905321234567") =>
+        new(new CallRecord(number, status, "salprebox:A", to, agent, CallDirection.Outbound, startedAt,
+            status.IsFinal() ? startedAt + 60 : null, status.IsFinal() ? 50 : null), null, null, null);
 
-    private static async IAsyncEnumerable<ImportedCall> Stream(IEnumerable<ImportedCall> calls, int failAfter = int.MaxValue)
+    private static async IAsyncEnumerable<CallDetailsRecord> Stream(IEnumerable<CallDetailsRecord> calls, int failAfter = int.MaxValue)
     {
         var i = 0;
         foreach (var call in calls)
@@ -116,16 +116,16 @@ public sealed class SqliteCallStoreTests
         {
             var agents = Enumerable.Range(1, 4).Where(a => (agentMask & (1 << (a - 1))) != 0).Select(a => (long)a).ToArray();
             var filter = new CallFilter { StatusMask = statusMask, AgentIds = agents };
-            IEnumerable<ImportedCall> model = rows.Where(c => (statusMask == 0 || (statusMask & (1 << (int)c.Status)) != 0) && (agents.Length == 0 || agents.Contains(c.AgentId)));
-            model = ascending ? model.OrderBy(c => c.StartedAt).ThenBy(c => c.CallNum) : model.OrderByDescending(c => c.StartedAt).ThenByDescending(c => c.CallNum);
+            IEnumerable<CallDetailsRecord> model = rows.Where(c => (statusMask == 0 || (statusMask & (1 << (int)c.Call.Status)) != 0) && (agents.Length == 0 || agents.Contains(c.Call.AgentId)));
+            model = ascending ? model.OrderBy(c => c.Call.StartedAt).ThenBy(c => c.Call.CallNum) : model.OrderByDescending(c => c.Call.StartedAt).ThenByDescending(c => c.Call.CallNum);
             CallPosition? after = null;
             if (afterIndex >= 0)
             {
                 var anchor = rows[afterIndex % rows.Count];
-                after = new CallPosition(anchor.StartedAt, anchor.CallNum);
+                after = new CallPosition(anchor.Call.StartedAt, anchor.Call.CallNum);
                 model = ascending
-                    ? model.Where(c => c.StartedAt > anchor.StartedAt || c.StartedAt == anchor.StartedAt && c.CallNum > anchor.CallNum)
-                    : model.Where(c => c.StartedAt < anchor.StartedAt || c.StartedAt == anchor.StartedAt && c.CallNum < anchor.CallNum);
+                    ? model.Where(c => c.Call.StartedAt > anchor.Call.StartedAt || c.Call.StartedAt == anchor.Call.StartedAt && c.Call.CallNum > anchor.Call.CallNum)
+                    : model.Where(c => c.Call.StartedAt < anchor.Call.StartedAt || c.Call.StartedAt == anchor.Call.StartedAt && c.Call.CallNum < anchor.Call.CallNum);
             }
             else
             {
@@ -135,8 +135,8 @@ public sealed class SqliteCallStoreTests
             var listed = await db.Calls.ListAsync(1, new CallQuery(filter, ascending, after, offset, limit), CancellationToken.None);
             var counted = await db.Calls.CountAsync(1, filter, CancellationToken.None);
 
-            Assert.Equal(model.Take(limit).Select(c => c.CallNum), listed.Select(c => c.CallNum));
-            Assert.Equal(rows.Count(c => (statusMask == 0 || (statusMask & (1 << (int)c.Status)) != 0) && (agents.Length == 0 || agents.Contains(c.AgentId))), counted);
+            Assert.Equal(model.Take(limit).Select(c => c.Call.CallNum), listed.Select(c => c.CallNum));
+            Assert.Equal(rows.Count(c => (statusMask == 0 || (statusMask & (1 << (int)c.Call.Status)) != 0) && (agents.Length == 0 || agents.Contains(c.Call.AgentId))), counted);
         }, iter: 300, seed: "0001GtEAx1hY");
     }
 }

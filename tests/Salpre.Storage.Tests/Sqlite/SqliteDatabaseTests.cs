@@ -23,14 +23,14 @@ public sealed class SqliteDatabaseTests
     {
         await using var db = await TempDatabase.CreateAsync();
 
-        var (connection, transaction) = await db.Database.BeginWriteAsync(TestContext.Current.CancellationToken);
-        await using (connection)
-        await using (transaction)
+        var synchronous = await db.Database.WriteAsync(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA synchronous";
-            Assert.Equal(2L, await command.ExecuteScalarAsync(TestContext.Current.CancellationToken)); // 2 = FULL
-        }
+            return await command.ExecuteScalarAsync(ct);
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2L, synchronous); // 2 = FULL
     }
 
     [Fact]
@@ -63,8 +63,8 @@ public sealed class SqliteDatabaseTests
         await using var db = await TempDatabase.CreateAsync();
         await using var connection = await db.Database.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = connection.CreateCommand();
-        CallSql.PrepareList(command, 1, query);
-        command.CommandText = "EXPLAIN QUERY PLAN " + command.CommandText;
+        command.CommandText = "EXPLAIN QUERY PLAN " + CallSql.ListSql(query);
+        CallSql.BindList(command, 1, query);
 
         var plan = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))

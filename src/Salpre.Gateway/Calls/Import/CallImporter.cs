@@ -56,7 +56,7 @@ public sealed class CallImporter(ICallStore calls)
         return new ImportReport(outcome.Inserted, outcome.AlreadyPresent, invalid, problems, Written: true);
     }
 
-    private static async IAsyncEnumerable<ImportedCall> ValidCallsAsync(
+    private static async IAsyncEnumerable<CallDetailsRecord> ValidCallsAsync(
         string path, long firstNew, long reserved, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var used = 0L;
@@ -68,7 +68,7 @@ public sealed class CallImporter(ICallStore calls)
             }
             if (call.CallNum is not null)
             {
-                yield return call.Call;
+                yield return call.Details;
                 continue;
             }
             if (++used > reserved)
@@ -76,7 +76,7 @@ public sealed class CallImporter(ICallStore calls)
                 // Throwing rolls the whole import back.
                 throw new InvalidOperationException("The file changed while it was being imported.");
             }
-            yield return call.Call with { CallNum = firstNew + used - 1 };
+            yield return call.Details with { Call = call.Details.Call with { CallNum = firstNew + used - 1 } };
         }
     }
 

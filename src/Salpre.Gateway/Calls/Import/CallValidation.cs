@@ -5,7 +5,7 @@ using Salpre.Storage.Calls;
 namespace Salpre.Gateway.Calls.Import;
 
 /// <summary>A call that passed validation; <see cref="CallNum"/> is null when the file gave no call_id.</summary>
-public sealed record ValidCall(long? CallNum, ImportedCall Call);
+public sealed record ValidCall(long? CallNum, CallDetailsRecord Details);
 
 /// <summary>Checks an imported call against the contract's call object, and says what is wrong in plain words.</summary>
 public static class CallValidation
@@ -57,8 +57,9 @@ public static class CallValidation
         if (raw.Transcript is { Length: > MaxTranscriptLength }) return Fail("transcript is too long", out error);
         if (raw.Variables is not null && !IsJsonObject(raw.Variables)) return Fail("variables must be a JSON object (at most 64 KB)", out error);
 
-        call = new ValidCall(callNum, new ImportedCall(callNum ?? 0, status, raw.From!, raw.To!, agentId, direction,
-            startedAt, endedAt, duration, raw.AudioRecordUrl, raw.Transcript, raw.Variables));
+        call = new ValidCall(callNum, new CallDetailsRecord(
+            new CallRecord(callNum ?? 0, status, raw.From!, raw.To!, agentId, direction, startedAt, endedAt, duration),
+            raw.AudioRecordUrl, raw.Transcript, raw.Variables));
         error = "";
         return true;
     }
