@@ -21,8 +21,16 @@ for project in tests/*/*.csproj; do
   [ -f "$results/$name.trx" ] || { echo "$name produced no results"; missing=$((missing + 1)); }
 done
 
+# The benchmark's smoke: every benchmarked path answers correctly (its checks count as tests).
+smoke=$(bench/run.sh --smoke 2>"$results/smoke.log" | tail -n 1)
+echo "bench smoke: ${smoke:-no result}"
+smoke_passed=$(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$smoke")
+smoke_failed=$(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed$/\2/p' <<<"$smoke")
+[ -n "$smoke_passed" ] || { cat "$results/smoke.log"; smoke_passed=0; smoke_failed=1; }
+[ "$smoke_failed" = 0 ] || cat "$results/smoke.log"
+
 sum() { grep -ho "<Counters [^>]*" "$results"/*.trx 2>/dev/null | grep -o " $1=\"[0-9]*\"" | grep -o "[0-9]*" | awk '{ s += $1 } END { print s + 0 }'; }
-total=$(sum total); passed=$(sum passed); failed=$(( $(sum failed) + $(sum error) + $(sum timeout) + $(sum aborted) + missing ))
+total=$(sum total); passed=$(( $(sum passed) + smoke_passed )); failed=$(( $(sum failed) + $(sum error) + $(sum timeout) + $(sum aborted) + missing + smoke_failed ))
 skipped=$(( ${total:-0} - $(sum executed) ))
 echo "${passed:-0} passed, ${failed} failed, ${skipped} skipped"
 [ "$failed" -eq 0 ]

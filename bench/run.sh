@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Measures the gateway next to the framework's ceiling and writes bench/results/latest.md.
+#   bench/run.sh            1,000,000 calls over 100 accounts; 3 runs of 10 s per path (about 20 minutes)
+#   bench/run.sh --large    also the 10,000,000-call point of the scaling curve
+#   bench/run.sh --smoke    tiny data, 1 s per path: checks that every path answers correctly (CI runs this)
+# Data and databases are cached in bench/work/ between runs.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+MODE=full
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) MODE=smoke ;;
+    --large) MODE=large ;;
+    *) die "unknown argument $arg" ;;
+  esac
+done
+if [ "$MODE" = smoke ]; then
+  CALLS=2000; ACCOUNTS=3; RUNS=1; SECONDS_PER_RUN=1; WARMUP=1; SCALES="1000"
+else
+  CALLS=1000000; ACCOUNTS=100; RUNS=3; SECONDS_PER_RUN=10; WARMUP=20; SCALES="10000 100000 1000000"
+  [ "$MODE" = large ] && SCALES="$SCALES 10000000"
+fi
+WORK="$ROOT/bench/work/$MODE"
+RESULTS="$ROOT/bench/results"
+REPORT="$RESULTS/latest.md"
+[ "$MODE" = smoke ] && REPORT="$WORK/smoke.md"
+GW_PORT=5181; CEIL_PORT=5191
+mkdir -p "$WORK" "$RESULTS"
+trap stop_all EXIT
+
+[ "$MODE" = smoke ] || command -v wrk >/dev/null || { log "installing wrk"; sudo=$(command -v sudo || true); $sudo apt-get install -y -qq wrk >/dev/null; }
+command -v curl >/dev/null || die "curl is needed"
+
+log "building (Release)"
+dotnet build "$ROOT/Salpre.slnx" -c Release --nologo -v quiet >/dev/null || die "build"
+
+# --- data: generated once per size, loaded through the gateway's own import command --------------------------
+# load_dataset NAME CALLS ACCOUNTS: fills $WORK/NAME.db and $WORK/NAME.keys (one "account key" line each).
+load_dataset() {
+  local name=$1 calls=$2 accounts=$3
+  DB="$WORK/$name.db"
+  [ -f "$WORK/$name.done" ] && return
+  rm -rf "$WORK/$name" "$DB" "$DB-wal" "$DB-shm" "$WORK/$name.keys"
+  log "generating $calls calls over $accounts accounts"
+  dotnet "$DATA_DLL" --calls "$calls" --accounts "$accounts" --out "$WORK/$name" >/dev/null
+  local start=$(date +%s.%N)
+  for file in "$WORK/$name"/account-*.ndjson; do
+    local created account key
+    created=$(admin accounts create --name "$(basename "$file" .ndjson)" --json | tail -n 1)
+    account=$(sed -E 's/.*"account_id":([0-9]+).*/\1/' <<<"$created")
+    key=$(sed -E 's/.*"secret_key":"([^"]+)".*/\1/' <<<"$created")
+    admin import --account "$account" --file "$file" >/dev/null || die "import of $file"
+    echo "$account $key" >>"$WORK/$name.keys"
+  done
+  local elapsed; elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+  echo "$calls $elapsed" >"$WORK/$name.load"
+  rm -rf "$WORK/$name"
+  touch "$WORK/$name.done"
+}
+
+load_dataset main "$CALLS" "$ACCOUNTS"
+read -r BIG_ACCOUNT KEY < <(head -n 1 "$WORK/main.keys")
+read -r _ LOAD_SECONDS < "$WORK/main.load"
+HEADER="account-secret-key: $KEY"
+BASE="http://127.0.0.1:$GW_PORT"
+LIST="$BASE/api/gateway/v1/call/list"
+
+start_gateway "$DB" "$GW_PORT" "$WORK/gateway.log"
+curl -fs "$LIST?per_page=10" -H "$HEADER" >"$WORK/page1.json" || die "page 1"
+start_ceiling "$WORK/page1.json" "$CEIL_PORT" "$WORK/ceiling.log"
+CEILING="http://127.0.0.1:$CEIL_PORT/fixed"
+
+if [ "$MODE" != smoke ]; then
+  log "warming up ($WARMUP s each)"
+  wrk -t2 -c32 -d"${WARMUP}s" "$CEILING" >/dev/null
+  wrk -t2 -c32 -d"${WARMUP}s" -H "$HEADER" "$LIST?per_page=10" >/dev/null
+fi
+
+# --- the paths ------------------------------------------------------------------------------------------------
+ROWS=()
+CHECKS_PASSED=0; CHECKS_FAILED=0
+
+check() { # check NAME CONDITION-RESULT(0/1) DETAIL
+  if [ "$2" = 0 ]; then CHECKS_PASSED=$((CHECKS_PASSED + 1)); log "ok - $1"; else CHECKS_FAILED=$((CHECKS_FAILED + 1)); log "not ok - $1: $3"; fi
+}
+
+# measure NAME EXPECTED-STATUS EXPECTED-BODY-PATTERN URL [HEADER]
+measure() {
+  local name=$1 status=$2 pattern=$3 url=$4 header=${5:-}
+  local args=(-t2 -c32 -d"${SECONDS_PER_RUN}s")
+  [ -n "$header" ] && args+=(-H "$header")
+  local body code
+  body=$(curl -s -w '\n%{http_code}' ${header:+-H "$header"} "$url")
+  code=$(tail -n 1 <<<"$body")
+  if [ "$code" = "$status" ] && grep -Eq -- "$pattern" <<<"$body"; then check "$name answers $status" 0; else check "$name answers $status" 1 "got $code: $(head -c 300 <<<"$body")"; return; fi
+  [ "$MODE" = smoke ] && return # the smoke checks answers, not speed
+  wrk "${args[@]}" "$url" >/dev/null # a short warm-up of this path
+  local rps=() p50=() p99=() ratio=()
+  for _ in $(seq "$RUNS"); do
+    local c g
+    read -r c _ _ _ < <(wrk_once -t2 -c32 -d"${SECONDS_PER_RUN}s" "$CEILING")
+    read -r g50 g99 gnon grps < <(wrk_once "${args[@]}" "$url" | awk '{print $2, $3, $4, $1}')
+    [ "$gnon" = 0 ] || [ "$status" != 200 ] || die "$name: $gnon answers were not 2xx"
+    rps+=("$grps"); p50+=("$g50"); p99+=("$g99")
+    ratio+=("$(awk -v g="$grps" -v c="$c" 'BEGIN { printf "%.2f", g / c }')")
+  done
+  local command="wrk -t2 -c32 -d${SECONDS_PER_RUN}s --latency${header:+ -H 'account-secret-key: KEY'} '${url/$BASE/GATEWAY}'"
+  ROWS+=("| $name | $(printf '%s\n' "${rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p50[@]}" | median) | $(printf '%s\n' "${p99[@]}" | median) | $(printf '%s\n' "${ratio[@]}" | median)× | \`$command\` |")
+}
+
+DEPTH_PAGE=$(( CALLS * 3 / 10 / 10 / 3 )); [ "$MODE" != smoke ] && DEPTH_PAGE=10000
+DEEP_CURSOR=$(curl -fs "$LIST?per_page=10&page=$DEPTH_PAGE" -H "$HEADER" | sed -E 's/.*"next_cursor":"([^"]+)".*/\1/')
+SOME_CALL=$(sed -E 's/.*"call_id":"(c[0-9]+)".*/\1/' "$WORK/page1.json" | head -n 1)
+
+measure "ceiling: fixed JSON, same size as a 10-call page" 200 '"status":"success"' "$CEILING"
+[ "$MODE" = smoke ] || ROWS[-1]=$(sed -E 's/\| [0-9.]+× \|/| 1.00× |/' <<<"${ROWS[-1]}")
+measure "list page 1, per_page=10" 200 '"per_page":10,"page":1,"has_next":true' "$LIST?per_page=10" "$HEADER"
+measure "list page 1, per_page=100" 200 '"per_page":100,"page":1' "$LIST?per_page=100" "$HEADER"
+measure "list page=$DEPTH_PAGE (offset)" 200 "\"page\":$DEPTH_PAGE" "$LIST?per_page=10&page=$DEPTH_PAGE" "$HEADER"
+measure "list cursor page at the same depth" 200 "\"page\":$((DEPTH_PAGE + 1))" "$LIST?cursor=$DEEP_CURSOR" "$HEADER"
+measure "list filtered: status + agent + 6 months" 200 '"status":"success"' "$LIST?per_page=10&status=failed&agent_id=3&started_after=2025-11-01&started_before=2026-05-01" "$HEADER"
+measure "list include_total=true" 200 '"total":' "$LIST?per_page=10&include_total=true" "$HEADER"
+measure "call details" 200 "\"call_id\":\"$SOME_CALL\"" "$BASE/api/gateway/v1/call/$SOME_CALL" "$HEADER"
+measure "unauthenticated request (401)" 401 'Unauthorized. Missing or invalid account-secret-key' "$LIST?per_page=10"
+
+GATEWAY_RSS_MB=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$GATEWAY_PID/status")
+stop_all
+
+# --- cold start: process start to the first answered list request ---------------------------------------------
+cold=()
+for _ in $(seq "$RUNS"); do
+  start=$(date +%s%N)
+  Storage__ConnectionString="Data Source=$DB" dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$GW_PORT" >"$WORK/cold.log" 2>&1 &
+  pid=$!
+  deadline=$(( $(date +%s) + 60 ))
+  until curl -fs -o /dev/null "$LIST?per_page=10" -H "$HEADER"; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "a cold start did not answer within 60 s"
+    sleep 0.005
+  done
+  cold+=("$(( ($(date +%s%N) - start) / 1000000 ))")
+  check "a cold start answers the list" 0 ""
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+done
+COLD_MS=$(printf '%s\n' "${cold[@]}" | median)
+
+# --- scaling: one account of N calls; page 1 and a mid-depth cursor page, one connection -----------------------
+SCALE_ROWS=()
+for n in $SCALES; do
+  load_dataset "scale-$n" "$n" 1
+  read -r _ SKEY < "$WORK/scale-$n.keys"
+  start_gateway "$DB" "$GW_PORT" "$WORK/scale.log"
+  mid=$(( n / 20 ))
+  cursor=$(curl -fs "$LIST?per_page=10&page=$mid" -H "account-secret-key: $SKEY" | sed -E 's/.*"next_cursor":"([^"]+)".*/\1/')
+  if curl -fs "$LIST?cursor=$cursor" -H "account-secret-key: $SKEY" | grep -q "\"page\":$((mid + 1))"; then check "scaling at $n calls: the cursor page answers" 0 ""; else check "scaling at $n calls: the cursor page answers" 1 "no page $((mid + 1))"; fi
+  if [ "$MODE" = smoke ]; then stop_all; continue; fi
+  wrk -t1 -c1 -d"${WARMUP}s" -H "account-secret-key: $SKEY" "$LIST?per_page=10" >/dev/null
+  p1=(); pc=()
+  for _ in $(seq "$RUNS"); do
+    read -r _ a _ _ < <(wrk_once -t1 -c1 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SKEY" "$LIST?per_page=10")
+    read -r _ b _ _ < <(wrk_once -t1 -c1 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SKEY" "$LIST?cursor=$cursor")
+    p1+=("$a"); pc+=("$b")
+  done
+  m1=$(printf '%s\n' "${p1[@]}" | median); mc=$(printf '%s\n' "${pc[@]}" | median)
+  SCALE_ROWS+=("| $n | $m1 | $mc (page $((mid + 1))) | $(awk -v a="$m1" -v b="$mc" 'BEGIN { printf "%.2f", b / a }') |")
+  stop_all
+done
+
+# --- the report -----------------------------------------------------------------------------------------------
+{
+  echo "# Salpre Gateway benchmark"
+  echo
+  echo "Made by \`bench/run.sh $*\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git rev-parse --short HEAD)\`."
+  echo
+  echo "## Machine"
+  echo
+  echo "- CPU: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); memory $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+  echo "- $(uname -sr); .NET SDK $(dotnet --version); $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)"
+  echo "- load generator and servers share the machine, on loopback"
+  echo
+  echo "## Throughput and latency"
+  echo
+  echo "Data: $CALLS calls over $ACCOUNTS accounts (the big account holds 30%), loaded through \`Salpre.Gateway import\`"
+  echo "in ${LOAD_SECONDS} s. Each figure is the median of $RUNS runs of ${SECONDS_PER_RUN} s at 32 connections; \"× ceiling\""
+  echo "is the median of the ratios to the fixed-JSON ceiling measured right before each run."
+  echo
+  echo "| path | req/s | p50 ms | p99 ms | × ceiling | command |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "- gateway RSS after the load above: ${GATEWAY_RSS_MB} MB"
+  echo "- cold start, process start to the first answered list request: ${COLD_MS} ms (median of $RUNS)"
+  echo
+  echo "## Scaling: one account, one connection"
+  echo
+  echo "p50 latency in ms of page 1 and of a cursor page halfway down the account (\`wrk -t1 -c1\`, median of $RUNS runs)."
+  echo
+  echo "| calls in the account | page 1 p50 ms | cursor page p50 ms | cursor / page 1 |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${SCALE_ROWS[@]}"
+} >"$REPORT"
+
+log "report: $REPORT"
+echo "smoke: $CHECKS_PASSED passed, $CHECKS_FAILED failed"
+[ "$CHECKS_FAILED" = 0 ]
