@@ -17,10 +17,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 
-// Storage, keys, HTTP conventions and the API description
+// Storage, keys, HTTP conventions, calls and the API description
 builder.AddGatewayStorage();
 builder.AddGatewayKeys();
 builder.AddGatewayHttp();
+builder.AddGatewayCalls();
 builder.Services.AddGatewayOpenApi();
 
 var app = builder.Build();

@@ -5,7 +5,7 @@
 //
 // Header: account_id,call_num,status,from_addr,to_addr,agent_id,direction,started_at,ended_at,duration_sec
 // - account --big holds --share of the rows; the rest is spread evenly over the other accounts (1..--accounts)
-// - call_num counts 1, 2, 3, ... per account, in started_at order
+// - rows are in global started_at order; call_num counts 1, 2, 3, ... per account in that order
 // - agent_id is 1..20, status is drawn from a fixed mix (8% failed), direction is 50/50
 // - started_at is spread over the 365 days before 2025-11-01T00:00:00Z, whole seconds, UTC with Z
 // - calls still initiated/ringing/in-progress have empty ended_at and duration_sec
@@ -84,36 +84,44 @@ for (let a = 1; a <= o.accounts; a++) {
   idx++
 }
 
-// Start times: one sorted list per account, so call_num follows started_at.
+// Rows come in global started_at order (as a call log is appended over time), so the big account's
+// rows are spread over the whole table; call_num counts per account in that order.
+// Each row is one float: start second * 1024 + account id, sorted natively.
+if (o.accounts > 1000) throw new Error('--accounts must be <= 1000')
+const keys = new Float64Array(o.rows)
+let k = 0
+for (let a = 1; a <= o.accounts; a++) {
+  for (let i = 0; i < counts[a]; i++) keys[k++] = (END - 1 - Math.floor(rand() * SPAN)) * 1024 + a
+}
+keys.sort()
+const boxes = []
+const nextNum = new Array(o.accounts + 1).fill(0)
+for (let a = 1; a <= o.accounts; a++) {
+  boxes[a] = `salprebox:SALPRE-BOX-${(a * 2654435761 >>> 0).toString(16).toUpperCase().padStart(8, '0').slice(0, 6)}`
+}
 const out = o.out === '-' ? process.stdout : createWriteStream(o.out)
 const write = (s) => new Promise((resolve) => { if (out.write(s)) resolve(); else out.once('drain', resolve) })
 
-await write('account_id,call_num,status,from_addr,to_addr,agent_id,direction,started_at,ended_at,duration_sec\n')
-for (let a = 1; a <= o.accounts; a++) {
-  const n = counts[a]
-  const starts = new Float64Array(n)
-  for (let i = 0; i < n; i++) starts[i] = END - 1 - Math.floor(rand() * SPAN)
-  starts.sort()
-  const box = `salprebox:SALPRE-BOX-${(a * 2654435761 >>> 0).toString(16).toUpperCase().padStart(8, '0').slice(0, 6)}`
-  let buf = ''
-  for (let i = 0; i < n; i++) {
-    const status = pickStatus(rand())
-    const direction = rand() < 0.5 ? 'outbound' : 'inbound'
-    const agent = 1 + Math.floor(rand() * 20)
-    const other = phone(rand)
-    const from = direction === 'outbound' ? box : other
-    const to = direction === 'outbound' ? other : box
-    const st = starts[i]
-    let ended = ''
-    let dur = ''
-    if (!OPEN.has(status)) {
-      const d = status === 'completed' ? 5 + Math.floor(rand() * 900) : Math.floor(rand() * 40)
-      ended = iso(st + d)
-      dur = String(d)
-    }
-    buf += `${a},${i + 1},${status},${from},${to},${agent},${direction},${iso(st)},${ended},${dur}\n`
-    if (buf.length > 1 << 20) { await write(buf); buf = '' }
+let buf = 'account_id,call_num,status,from_addr,to_addr,agent_id,direction,started_at,ended_at,duration_sec\n'
+for (let i = 0; i < o.rows; i++) {
+  const a = keys[i] % 1024
+  const st = (keys[i] - a) / 1024
+  const num = ++nextNum[a]
+  const status = pickStatus(rand())
+  const direction = rand() < 0.5 ? 'outbound' : 'inbound'
+  const agent = 1 + Math.floor(rand() * 20)
+  const other = phone(rand)
+  const from = direction === 'outbound' ? boxes[a] : other
+  const to = direction === 'outbound' ? other : boxes[a]
+  let ended = ''
+  let dur = ''
+  if (!OPEN.has(status)) {
+    const d = status === 'completed' ? 5 + Math.floor(rand() * 900) : Math.floor(rand() * 40)
+    ended = iso(st + d)
+    dur = String(d)
   }
-  if (buf) await write(buf)
+  buf += `${a},${num},${status},${from},${to},${agent},${direction},${iso(st)},${ended},${dur}\n`
+  if (buf.length > 1 << 20) { await write(buf); buf = '' }
 }
+if (buf) await write(buf)
 if (out !== process.stdout) await new Promise((resolve, reject) => out.end((err) => err ? reject(err) : resolve()))

@@ -8,6 +8,14 @@ namespace Salpre.Gateway.Calls;
 
 public static class CallsApi
 {
+    public static WebApplicationBuilder AddGatewayCalls(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<CallCursors>();
+        builder.Services.AddOptions<ListPageCacheOptions>().BindConfiguration(ListPageCacheOptions.Section);
+        builder.Services.AddSingleton<ListPageCache>();
+        return builder;
+    }
+
     public static RouteGroupBuilder MapCalls(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/gateway/v1/call").WithTags("Calls");
@@ -29,18 +37,45 @@ public static class CallsApi
         return group;
     }
 
-    internal static async Task<Results<JsonOk<CallListResponse>, BadRequest<ErrorResponse>>> ListCalls(
+    internal static async Task<Results<ListPageResult, BadRequest<ErrorResponse>>> ListCalls(
         ApiCaller caller,
         HttpContext context,
         ICallStore calls,
         CallCursors cursors,
+        ListPageCache pages,
         CancellationToken cancellationToken)
     {
+        // A page kept for the current version of the account's calls is current: send it (or 304) as it is.
+        var queryString = context.Request.QueryString.Value ?? "";
+        string? etag = null;
+        long version = 0;
+        if (pages.Enabled)
+        {
+            version = await calls.GetVersionAsync(caller.AccountId, cancellationToken);
+            etag = ListPageCache.ETag(caller.AccountId, version);
+            if (context.Request.Headers.IfNoneMatch == etag)
+            {
+                return new ListPageResult([], etag, notModified: true);
+            }
+            if (pages.Find(caller.AccountId, queryString, version) is { } kept)
+            {
+                return new ListPageResult(kept, etag, notModified: false);
+            }
+        }
+
         if (!CallListRequest.TryParse(context.Request.Query, caller.AccountId, cursors, out var request, out var invalid))
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, invalid));
         }
+        var page = await ReadPageAsync(caller.AccountId, request, calls, cursors, cancellationToken);
+        var body = GatewayJsonBytes.Render(page, GatewayJsonContext.Default.CallListResponse);
+        pages.Keep(caller.AccountId, queryString, version, body);
+        return new ListPageResult(body, etag, notModified: false);
+    }
 
+    private static async Task<CallListResponse> ReadPageAsync(
+        long accountId, CallListRequest request, ICallStore calls, CallCursors cursors, CancellationToken cancellationToken)
+    {
         // One row more than a page tells whether a next page exists.
         var query = new CallQuery(
             request.Filter,
@@ -48,7 +83,7 @@ public static class CallsApi
             request.After,
             Offset: request.After is null ? (request.Page - 1) * request.PerPage : 0,
             Limit: request.PerPage + 1);
-        var rows = await calls.ListAsync(caller.AccountId, query, cancellationToken);
+        var rows = await calls.ListAsync(accountId, query, cancellationToken);
         var hasNext = rows.Count > request.PerPage;
         var count = Math.Min(rows.Count, request.PerPage);
 
@@ -62,13 +97,12 @@ public static class CallsApi
         if (hasNext)
         {
             var last = rows[count - 1];
-            nextCursor = cursors.Encode(caller.AccountId, new CursorState(
+            nextCursor = cursors.Encode(accountId, new CursorState(
                 request.Page + 1, request.PerPage, request.Ascending, new CallPosition(last.StartedAt, last.CallNum), request.Filter));
         }
 
-        long? total = request.IncludeTotal ? await calls.CountAsync(caller.AccountId, request.Filter, cancellationToken) : null;
-        var meta = new CallListMeta(request.PerPage, request.Page, hasNext, nextCursor, total, request.IgnoredParameters);
-        return new JsonOk<CallListResponse>(new CallListResponse(items, meta), GatewayJsonContext.Default.CallListResponse);
+        long? total = request.IncludeTotal ? await calls.CountAsync(accountId, request.Filter, cancellationToken) : null;
+        return new CallListResponse(items, new CallListMeta(request.PerPage, request.Page, hasNext, nextCursor, total, request.IgnoredParameters));
     }
 
     internal static async Task<Results<JsonOk<DataResponse<CallDetails>>, NotFound<ErrorResponse>>> GetCall(

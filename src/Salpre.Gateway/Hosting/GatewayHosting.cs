@@ -35,7 +35,6 @@ public static class GatewayHosting
             builder.WebHost.UseUrls(DefaultUrl);
         }
         builder.Services.ConfigureHttpJsonOptions(json => GatewayJson.Configure(json.SerializerOptions));
-        builder.Services.AddSingleton<CallCursors>();
 
         // Hosting's request lines carry the query string, where a misused key could sit: keep them out of logs.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);

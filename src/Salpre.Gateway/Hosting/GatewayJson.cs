@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -13,7 +14,7 @@ public static class GatewayJson
 
     // Characters such as '+' stay as they are ("+905321234567", as the document shows them): answers are JSON
     // served as JSON with nosniff, never HTML, so the HTML-safe escaping of the default encoder buys nothing.
-    private static readonly JsonWriterOptions s_writerOptions = new()
+    public static readonly JsonWriterOptions WriterOptions = new()
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         SkipValidation = true,
@@ -24,7 +25,7 @@ public static class GatewayJson
     {
         options.PropertyNamingPolicy = GatewayJsonContext.Default.Options.PropertyNamingPolicy;
         options.NumberHandling = GatewayJsonContext.Default.Options.NumberHandling;
-        options.Encoder = s_writerOptions.Encoder;
+        options.Encoder = WriterOptions.Encoder;
         options.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
     }
 
@@ -37,11 +38,29 @@ public static class GatewayJson
         response.StatusCode = statusCode;
         response.ContentType = ContentType;
         response.Headers.XContentTypeOptions = "nosniff";
-        using (var writer = new Utf8JsonWriter(response.BodyWriter, s_writerOptions))
+        using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
         {
             JsonSerializer.Serialize(writer, value, typeInfo);
         }
         return response.BodyWriter.FlushAsync(response.HttpContext.RequestAborted).AsTask();
+    }
+}
+
+/// <summary>JSON rendered once into bytes, for answers that are kept and sent again.</summary>
+public static class GatewayJsonBytes
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? s_threadBuffer;
+
+    public static byte[] Render<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        var buffer = s_threadBuffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, GatewayJson.WriterOptions))
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+        return buffer.WrittenSpan.ToArray();
     }
 }
 

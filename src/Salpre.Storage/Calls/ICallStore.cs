@@ -1,7 +1,14 @@
 namespace Salpre.Storage.Calls;
 
+/// <summary>
+/// An account's calls. Every write to them also moves the account's calls version, in the same transaction, so that
+/// readers can tell a rendered page is still current (see <see cref="GetVersionAsync"/>).
+/// </summary>
 public interface ICallStore
 {
+    /// <summary>The account's calls version: equal versions mean equal calls.</summary>
+    Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken);
+
     /// <summary>Reads up to <see cref="CallQuery.Limit"/> calls of one account in list order.</summary>
     Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken);
 

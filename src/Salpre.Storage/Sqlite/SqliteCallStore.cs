@@ -5,6 +5,16 @@ namespace Salpre.Storage.Sqlite;
 
 public sealed class SqliteCallStore(SqliteDatabase database) : ICallStore
 {
+    public Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(database.Read(
+            "SELECT calls_version FROM accounts WHERE id = @account",
+            accountId,
+            static (command, account) => command.Parameters.AddWithValue("@account", account),
+            static (reader, _) => reader.Read() ? reader.GetInt64(0) : 0));
+    }
+
     public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -106,10 +116,13 @@ public sealed class SqliteCallStore(SqliteDatabase database) : ICallStore
                 }
             }
 
-            // Numbers given here must never be handed out again by the generator.
+            // Numbers given here must never be handed out again by the generator, and cached pages are now stale.
             await using var bump = connection.CreateCommand();
-            bump.CommandText = "UPDATE counters SET value = max(value, @next) WHERE name = 'next_call_num'";
+            bump.CommandText = "UPDATE counters SET value = max(value, @next) WHERE name = 'next_call_num'; " +
+                               "UPDATE accounts SET calls_version = calls_version + 1 WHERE id = @account AND @inserted > 0;";
             bump.Parameters.AddWithValue("@next", highest + 1);
+            bump.Parameters.AddWithValue("@account", accountId);
+            bump.Parameters.AddWithValue("@inserted", inserted);
             await bump.ExecuteNonQueryAsync(ct);
             return new ImportOutcome(inserted, present);
         }, cancellationToken);

@@ -29,6 +29,7 @@ public sealed class Faults
 
     private sealed class FaultyCallStore(Faults faults) : ICallStore
     {
+        public Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken) => Throw<long>();
         public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => Throw<IReadOnlyList<CallRecord>>();
         public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken) => Throw<long>();
         public Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken) => Throw<CallDetailsRecord?>();

@@ -52,6 +52,23 @@ public sealed class SqliteCallStoreTests
     }
 
     [Fact]
+    public async Task Moves_the_accounts_version_when_its_calls_change_and_only_then()
+    {
+        await using var db = await (await TempDatabase.CreateAsync()).WithAccountsAsync(2);
+        var ct = TestContext.Current.CancellationToken;
+        var before = await db.Calls.GetVersionAsync(1, ct);
+
+        await db.Calls.ImportAsync(1, Stream([Call(1, 1_760_000_000)]), ct);
+        var afterImport = await db.Calls.GetVersionAsync(1, ct);
+        await db.Calls.ImportAsync(1, Stream([Call(1, 1_760_000_000)]), ct);
+        var afterNoChange = await db.Calls.GetVersionAsync(1, ct);
+
+        Assert.True(afterImport > before);
+        Assert.Equal(afterImport, afterNoChange);
+        Assert.Equal(0, await db.Calls.GetVersionAsync(2, ct));
+    }
+
+    [Fact]
     public async Task The_same_number_can_live_in_two_accounts()
     {
         await using var db = await (await TempDatabase.CreateAsync()).WithAccountsAsync(2);
