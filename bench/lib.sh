@@ -65,3 +65,10 @@ wrk_once() {
 
 # median: the middle of the numbers on stdin.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else print v[int((NR + 1) / 2)] }'; }
+
+# check NAME RESULT(0 = passed) DETAIL: one smoke check, counted.
+CHECKS_PASSED=0; CHECKS_FAILED=0
+check() {
+  if [ "$2" = 0 ]; then CHECKS_PASSED=$((CHECKS_PASSED + 1)); log "ok - $1"; else CHECKS_FAILED=$((CHECKS_FAILED + 1)); log "not ok - $1: $3"; fi
+}
+

@@ -1,31 +1,33 @@
 #!/usr/bin/env node
 // Generates a deterministic test CSV of call records for the Platformatic DB peer benchmark.
 //
-//   node gen-csv.mjs --rows 1000000 --accounts 100 --big 1 --share 0.3 --out /tmp/calls-1m.csv
+//   node gen-csv.mjs --rows 1000000 --accounts 100 --big 1 --share 0.3 [--order account|time] [--seed 42] --out /tmp/calls-1m.csv
+// (The project's own generator, bench/Salpre.Bench.Data --csv, writes the same columns; this one needs only Node.)
 //
 // Header: account_id,call_num,status,from_addr,to_addr,agent_id,direction,started_at,ended_at,duration_sec
 // - account --big holds --share of the rows; the rest is spread evenly over the other accounts (1..--accounts)
-// - rows are in global started_at order; call_num counts 1, 2, 3, ... per account in that order
+// - call_num counts 1, 2, 3, ... per account in started_at order
 // - agent_id is 1..20, status is drawn from a fixed mix (8% failed), direction is 50/50
 // - started_at is spread over the 365 days before 2025-11-01T00:00:00Z, whole seconds, UTC with Z
 // - calls still initiated/ringing/in-progress have empty ended_at and duration_sec
 import { createWriteStream } from 'node:fs'
 
 function parseArgs (argv) {
-  const o = { rows: 50000, accounts: 100, big: 1, share: 0.3, seed: 42, out: '-' }
+  const o = { rows: 50000, accounts: 100, big: 1, share: 0.3, seed: 42, order: 'account', out: '-' }
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]
     const v = argv[i + 1]
     if (!k.startsWith('--') || v === undefined) throw new Error(`bad argument ${k}`)
     const name = k.slice(2)
     if (!(name in o)) throw new Error(`unknown option ${k}`)
-    o[name] = name === 'out' ? v : Number(v)
+    o[name] = name === 'out' || name === 'order' ? v : Number(v)
     i++
   }
   if (!Number.isInteger(o.rows) || o.rows < 1) throw new Error('--rows must be a positive integer')
   if (!Number.isInteger(o.accounts) || o.accounts < 2) throw new Error('--accounts must be >= 2')
   if (!Number.isInteger(o.big) || o.big < 1 || o.big > o.accounts) throw new Error('--big must be in 1..accounts')
   if (!(o.share > 0 && o.share < 1)) throw new Error('--share must be in (0,1)')
+  if (o.order !== 'account' && o.order !== 'time') throw new Error('--order must be account or time')
   return o
 }
 
@@ -84,14 +86,18 @@ for (let a = 1; a <= o.accounts; a++) {
   idx++
 }
 
-// Rows come in global started_at order (as a call log is appended over time), so the big account's
-// rows are spread over the whole table; call_num counts per account in that order.
-// Each row is one float: start second * 1024 + account id, sorted natively.
+// --order account (default, the layout of the project's own generator, bench/Salpre.Bench.Data): all rows of
+// account 1, then account 2, ..., each in started_at order. --order time: rows in global started_at order (as a
+// call log appended over time), so the big account's rows are spread over the whole table.
+// Each row is one float, sorted natively: start second * 1024 + account, or account * 2^32 + start second.
 if (o.accounts > 1000) throw new Error('--accounts must be <= 1000')
 const keys = new Float64Array(o.rows)
 let k = 0
 for (let a = 1; a <= o.accounts; a++) {
-  for (let i = 0; i < counts[a]; i++) keys[k++] = (END - 1 - Math.floor(rand() * SPAN)) * 1024 + a
+  for (let i = 0; i < counts[a]; i++) {
+    const st = END - 1 - Math.floor(rand() * SPAN)
+    keys[k++] = o.order === 'time' ? st * 1024 + a : a * 4294967296 + st
+  }
 }
 keys.sort()
 const boxes = []
@@ -104,8 +110,8 @@ const write = (s) => new Promise((resolve) => { if (out.write(s)) resolve(); els
 
 let buf = 'account_id,call_num,status,from_addr,to_addr,agent_id,direction,started_at,ended_at,duration_sec\n'
 for (let i = 0; i < o.rows; i++) {
-  const a = keys[i] % 1024
-  const st = (keys[i] - a) / 1024
+  const a = o.order === 'time' ? keys[i] % 1024 : Math.floor(keys[i] / 4294967296)
+  const st = o.order === 'time' ? (keys[i] - a) / 1024 : keys[i] - a * 4294967296
   const num = ++nextNum[a]
   const status = pickStatus(rand())
   const direction = rand() < 0.5 ? 'outbound' : 'inbound'
