@@ -16,13 +16,29 @@ internal static class CallSql
     // The unfiltered first pages and cursor pages are most of the traffic: their text is built once per page size.
     private static readonly ConcurrentDictionary<(bool Ascending, bool Keyset, int Limit), string> s_unfiltered = new();
 
-    public static string ListSql(CallQuery query)
+    /// <param name="index">An index to read through (SQLite's <c>INDEXED BY</c>), or null to let the planner choose.</param>
+    public static string ListSql(CallQuery query, string? index = null)
     {
         var keyset = query.After is not null;
         var useOffset = UsesOffset(query);
         return query.Filter.IsEmpty && !useOffset
-            ? s_unfiltered.GetOrAdd((query.Ascending, keyset, query.Limit), static shape => BuildList(CallFilter.None, shape.Ascending, shape.Keyset, false, shape.Limit))
-            : BuildList(query.Filter, query.Ascending, keyset, useOffset, query.Limit);
+            ? s_unfiltered.GetOrAdd((query.Ascending, keyset, query.Limit), static shape => BuildList(CallFilter.None, shape.Ascending, shape.Keyset, false, shape.Limit, null))
+            : BuildList(query.Filter, query.Ascending, keyset, useOffset, query.Limit, index);
+    }
+
+    /// <summary>
+    /// The index that serves a filter as one range in list order. Only single values qualify: a list of statuses or
+    /// agents spans several ranges, which would need a sort of every match, so the table's own order serves it.
+    /// </summary>
+    public static string? IndexFor(CallFilter filter)
+    {
+        var oneStatus = filter.StatusMask != 0 && (filter.StatusMask & (filter.StatusMask - 1)) == 0;
+        var oneAgent = filter.AgentIds.Count == 1;
+        return filter.To is not null ? "ix_calls_to"
+            : oneAgent && oneStatus ? "ix_calls_agent_status"
+            : oneAgent ? "ix_calls_agent"
+            : oneStatus ? "ix_calls_status"
+            : null;
     }
 
     public static void BindList(DbCommand command, long accountId, CallQuery query)
@@ -40,9 +56,9 @@ internal static class CallSql
         }
     }
 
-    public static string CountSql(CallFilter filter)
+    public static string CountSql(CallFilter filter, string? index = null)
     {
-        var sql = new StringBuilder("SELECT count(*) FROM calls WHERE account_id = @account");
+        var sql = new StringBuilder("SELECT count(*) FROM calls").Append(IndexedBy(index)).Append(" WHERE account_id = @account");
         AppendFilter(sql, filter);
         return sql.ToString();
     }
@@ -75,9 +91,10 @@ internal static class CallSql
 
     // The limit is written into the text, not bound: SQLite plans with the LIMIT value, so binding it makes every
     // execution compile the statement again.
-    private static string BuildList(CallFilter filter, bool ascending, bool keyset, bool offset, int limit)
+    private static string BuildList(CallFilter filter, bool ascending, bool keyset, bool offset, int limit, string? index)
     {
-        var sql = new StringBuilder(256).Append("SELECT ").Append(Columns).Append(" FROM calls WHERE account_id = @account");
+        var sql = new StringBuilder(256).Append("SELECT ").Append(Columns).Append(" FROM calls").Append(IndexedBy(index))
+            .Append(" WHERE account_id = @account");
         AppendFilter(sql, filter);
         if (keyset)
         {
@@ -93,6 +110,8 @@ internal static class CallSql
         }
         return sql.ToString();
     }
+
+    private static string IndexedBy(string? index) => index is null ? "" : " INDEXED BY " + index;
 
     private static void AppendFilter(StringBuilder sql, CallFilter filter)
     {

@@ -49,23 +49,24 @@ public sealed class SqliteDatabaseTests
 
     public static TheoryData<string, CallQuery> Plans() => new()
     {
-        { "first page", new CallQuery(CallFilter.None, false, null, 0, 11) },
-        { "cursor page", new CallQuery(CallFilter.None, false, new CallPosition(1_760_000_000, 5000), 0, 11) },
-        { "ascending cursor page", new CallQuery(CallFilter.None, true, new CallPosition(1_760_000_000, 5000), 0, 11) },
-        { "one status", new CallQuery(CallFilter.None with { StatusMask = 1 << (int)CallStatus.Failed }, false, new CallPosition(1_760_000_000, 5000), 0, 11) },
-        { "one agent", new CallQuery(CallFilter.None with { AgentIds = [5] }, false, null, 0, 11) },
-        { "one number", new CallQuery(CallFilter.None with { To = "+905321234567" }, false, null, 0, 11) },
-        { "date range", new CallQuery(CallFilter.None with { StartedAtOrAfter = 1_750_000_000, StartedBefore = 1_760_000_000 }, false, null, 0, 11) },
+        { "PRIMARY KEY", new CallQuery(CallFilter.None, false, null, 0, 11) },
+        { "PRIMARY KEY", new CallQuery(CallFilter.None, false, new CallPosition(1_760_000_000, 5000), 0, 11) },
+        { "PRIMARY KEY", new CallQuery(CallFilter.None, true, new CallPosition(1_760_000_000, 5000), 0, 11) },
+        { "ix_calls_status", new CallQuery(CallFilter.None with { StatusMask = 1 << (int)CallStatus.Failed }, false, new CallPosition(1_760_000_000, 5000), 0, 11) },
+        { "ix_calls_agent ", new CallQuery(CallFilter.None with { AgentIds = [5] }, false, null, 0, 11) },
+        { "ix_calls_agent_status", new CallQuery(CallFilter.None with { AgentIds = [3], StatusMask = 1 << (int)CallStatus.Failed, StartedAtOrAfter = 1_750_000_000 }, false, new CallPosition(1_760_000_000, 5000), 0, 11) },
+        { "ix_calls_to", new CallQuery(CallFilter.None with { To = "+905321234567" }, false, null, 0, 11) },
+        { "PRIMARY KEY", new CallQuery(CallFilter.None with { StartedAtOrAfter = 1_750_000_000, StartedBefore = 1_760_000_000 }, false, null, 0, 11) },
     };
 
     [Theory]
     [MemberData(nameof(Plans))]
-    public async Task Serves_the_list_from_an_index_in_list_order_without_sorting(string name, CallQuery query)
+    public async Task Serves_the_list_from_an_index_in_list_order_without_sorting(string index, CallQuery query)
     {
         await using var db = await TempDatabase.CreateAsync();
         await using var connection = await db.Database.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + CallSql.ListSql(query);
+        command.CommandText = "EXPLAIN QUERY PLAN " + CallSql.ListSql(query, CallSql.IndexFor(query.Filter));
         CallSql.BindList(command, 1, query);
 
         var plan = new List<string>();
@@ -85,6 +86,7 @@ public sealed class SqliteDatabaseTests
         {
             Assert.Contains("(started_at,call_num)", text, StringComparison.Ordinal);
         }
-        Assert.True(plan.Count == 1, $"{name}: {text}");
+        Assert.Contains($"USING {(index == "PRIMARY KEY" ? "" : "INDEX ")}{index}", text, StringComparison.Ordinal);
+        Assert.True(plan.Count == 1, text);
     }
 }
