@@ -37,14 +37,15 @@ log "building (Release)"
 dotnet build "$ROOT/Salpre.slnx" -c Release --nologo -v quiet >/dev/null || die "build"
 
 # --- data: generated once per size, loaded through the gateway's own import command --------------------------
-# load_dataset NAME CALLS ACCOUNTS: fills $WORK/NAME.db and $WORK/NAME.keys (one "account key" line each).
+# load_dataset NAME CALLS ACCOUNTS [csv]: fills $WORK/NAME.db and $WORK/NAME.keys (one "account key" line each);
+# with "csv", also $WORK/NAME.csv, every call with its account, for loading the same data into peers.
 load_dataset() {
-  local name=$1 calls=$2 accounts=$3
+  local name=$1 calls=$2 accounts=$3 csv=${4:-}
   DB="$WORK/$name.db"
   [ -f "$WORK/$name.done" ] && return
   rm -rf "$WORK/$name" "$DB" "$DB-wal" "$DB-shm" "$WORK/$name.keys"
   log "generating $calls calls over $accounts accounts"
-  dotnet "$DATA_DLL" --calls "$calls" --accounts "$accounts" --out "$WORK/$name" >/dev/null
+  dotnet "$DATA_DLL" --calls "$calls" --accounts "$accounts" --out "$WORK/$name" ${csv:+--csv "$WORK/$name.csv"} >/dev/null
   local start=$(date +%s.%N)
   for file in "$WORK/$name"/account-*.ndjson; do
     local created account key
@@ -60,7 +61,7 @@ load_dataset() {
   touch "$WORK/$name.done"
 }
 
-load_dataset main "$CALLS" "$ACCOUNTS"
+load_dataset main "$CALLS" "$ACCOUNTS" csv
 read -r BIG_ACCOUNT KEY < <(head -n 1 "$WORK/main.keys")
 read -r _ LOAD_SECONDS < "$WORK/main.load"
 HEADER="account-secret-key: $KEY"
@@ -92,6 +93,7 @@ fi
 
 # --- the paths ------------------------------------------------------------------------------------------------
 ROWS=()
+declare -A RPS P99
 # measure NAME EXPECTED-STATUS EXPECTED-BODY-PATTERN URL [HEADER]
 measure() {
   local name=$1 status=$2 pattern=$3 url=$4 header=${5:-}
@@ -112,6 +114,7 @@ measure() {
     rps+=("$grps"); p50+=("$g50"); p99+=("$g99")
     ratio+=("$(awk -v g="$grps" -v c="$c" 'BEGIN { printf "%.2f", g / c }')")
   done
+  RPS[$name]=$(printf '%s\n' "${rps[@]}" | median); P99[$name]=$(printf '%s\n' "${p99[@]}" | median)
   local shown=${url/$BASE/GATEWAY}; shown=${shown/http:\/\/127.0.0.1:$GW_UNCACHED_PORT/GATEWAY-WITHOUT-PAGE-CACHE}
   local command="wrk -t2 -c32 -d${SECONDS_PER_RUN}s --latency${header:+ -H 'account-secret-key: KEY'} '$shown'"
   ROWS+=("| $name | $(printf '%s\n' "${rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p50[@]}" | median) | $(printf '%s\n' "${p99[@]}" | median) | $(printf '%s\n' "${ratio[@]}" | median)× | \`$command\` |")
@@ -158,6 +161,7 @@ COLD_MS=$(printf '%s\n' "${cold[@]}" | median)
 
 # --- scaling: one account of N calls; page 1 and a mid-depth cursor page, one connection -----------------------
 SCALE_ROWS=()
+declare -A RPS P99
 for n in $SCALES; do
   load_dataset "scale-$n" "$n" 1
   read -r _ SKEY < "$WORK/scale-$n.keys"
@@ -177,6 +181,25 @@ for n in $SCALES; do
   SCALE_ROWS+=("| $n | $m1 | $mc (page $((mid + 1))) | $(awk -v a="$m1" -v b="$mc" 'BEGIN { printf "%.2f", b / a }') |")
   stop_all
 done
+
+# --- peers: Platformatic DB over PostgreSQL, on the same calls -------------------------------------------------
+PEER_ROWS=()
+if [ "$MODE" != smoke ]; then
+  log "peers: Platformatic DB on PostgreSQL (the same $CALLS calls)"
+  bench/peers/platformatic/run.sh --csv "$WORK/main.csv" --account "$BIG_ACCOUNT" --out "$WORK/platformatic.json" \
+    --duration "$SECONDS_PER_RUN" --runs "$RUNS" >/dev/null || die "the Platformatic DB benchmark"
+  while read -r query prps pp50 pp99 url; do
+    case "$query" in
+      page1) ours="list page 1, per_page=10"; label="page 1 of the big account" ;;
+      offset100k) ours="list page=$DEPTH_PAGE (offset)"; label="offset 100,000" ;;
+      status_agent) ours="list filtered: status + agent + 6 months"; label="status + agent filter" ;;
+    esac
+    cached=${RPS["$ours, repeated (page cache)"]:-${RPS["list filtered, repeated (page cache)"]}}
+    [ "$query" = offset100k ] && cached=""
+    fresh=${RPS["$ours, read each time"]}
+    PEER_ROWS+=("| $label | $(printf '%.0f' "$prps") | $pp50 | $pp99 | $(printf '%.0f' "$fresh") ($(awk -v a="$fresh" -v b="$prps" 'BEGIN { printf "%.1f", a / b }')×) | ${cached:+$(printf '%.0f' "$cached") ($(awk -v a="$cached" -v b="$prps" 'BEGIN { printf "%.1f", a / b }')×)} | \`$url\` |")
+  done < <(node -e 'const r = require(process.argv[1]); for (const [k, v] of Object.entries(r.queries)) console.log(k, v.rps, v.p50_ms, v.p99_ms, v.url);' "$WORK/platformatic.json")
+fi
 
 # --- the report -----------------------------------------------------------------------------------------------
 {
@@ -214,6 +237,18 @@ done
   echo "| calls in the account | page 1 p50 ms | cursor page p50 ms | cursor / page 1 |"
   echo "|---|---|---|---|"
   printf '%s\n' "${SCALE_ROWS[@]}"
+  if [ ${#PEER_ROWS[@]} -gt 0 ]; then
+    echo
+    echo "## Next to Platformatic DB"
+    echo
+    echo "The same $CALLS calls in PostgreSQL 15 behind \`@platformatic/db\` 2.61.0's generated REST API"
+    echo "(\`bench/peers/platformatic/run.sh\`: one Node process, an index on (account_id, started_at); same wrk settings,"
+    echo "median of $RUNS runs). The gateway's figures are from the table above, on SQLite; its filter adds a six-month range."
+    echo
+    echo "| query | Platformatic req/s | p50 ms | p99 ms | gateway, read each time | gateway, repeated (page cache) | Platformatic URL |"
+    echo "|---|---|---|---|---|---|---|"
+    printf '%s\n' "${PEER_ROWS[@]}"
+  fi
 } >"$REPORT"
 
 log "report: $REPORT"

@@ -5,7 +5,7 @@
 #   bench/peers/platformatic/run.sh --csv FILE --account ID --out RESULT.json \
 #       [--duration SECONDS(10)] [--runs N(3)] [--port-pg 55432] [--port-api 3042]
 #
-# Needs: bash, node 20 + npm, curl, wrk, PostgreSQL 15 server binaries (initdb, pg_ctl, postgres, psql).
+# Needs: bash, node 20 + npm, curl, wrk, PostgreSQL 15 server binaries (initdb, pg_ctl, postgres, psql), runuser.
 # Everything listens on 127.0.0.1 only. Everything it starts is stopped, and the temporary
 # cluster removed, when it ends (also on failure or Ctrl-C). See README.md beside this file.
 set -Eeuo pipefail
@@ -100,7 +100,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 # ---------------------------------------------------------------- cleanup, always
-TMP="" PLT_PID="" PG_STARTED=0
+TMP="" PLT_PID="" PG_PID=""
 cleanup() {
   local rc=$?
   set +e
@@ -112,13 +112,16 @@ cleanup() {
     kill -0 "$PLT_PID" 2>/dev/null && kill -KILL "$PLT_PID" 2>/dev/null
     wait "$PLT_PID" 2>/dev/null
   fi
-  if [ "$PG_STARTED" = 1 ] && [ -n "$TMP" ] && [ -f "$TMP/data/postmaster.pid" ]; then
+  if [ -n "$PG_PID" ] && kill -0 "$PG_PID" 2>/dev/null; then
+    # PG_PID is our child (runuser, whose child is the postmaster): stop through pg_ctl, then reap it.
     log "stopping PostgreSQL"
     if ! "${AS[@]}" "$PGBIN/pg_ctl" -D "$TMP/data" -m fast -w -t 30 stop >/dev/null 2>&1; then
       local pm; pm="$(head -1 "$TMP/data/postmaster.pid" 2>/dev/null)"
       [ -n "$pm" ] && kill -KILL "$pm" 2>/dev/null
-      sleep 1
     fi
+    for _ in $(seq 1 100); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$PG_PID" 2>/dev/null && kill -KILL "$PG_PID" 2>/dev/null
+    wait "$PG_PID" 2>/dev/null
   fi
   if [ -n "$TMP" ] && [ -d "$TMP" ]; then
     if [ "$rc" -ne 0 ]; then
@@ -159,10 +162,11 @@ port = $PORT_PG
 unix_socket_directories = '$TMP/sock'
 EOF
 log "starting PostgreSQL on 127.0.0.1:$PORT_PG"
-PG_STARTED=1
-"${AS[@]}" "$PGBIN/pg_ctl" -D "$TMP/data" -l "$TMP/postgres.log" -w -t 60 start >/dev/null \
-  || die "PostgreSQL did not start (see postgres.log below)"
-for _ in $(seq 1 60); do
+# The postmaster runs as a child of this script (not daemonised by pg_ctl), so it is reaped here when it ends.
+"${AS[@]}" "$PGBIN/postgres" -D "$TMP/data" >"$TMP/postgres.log" 2>&1 &
+PG_PID=$!
+for _ in $(seq 1 120); do
+  kill -0 "$PG_PID" 2>/dev/null || die "PostgreSQL exited during start-up (see postgres.log below)"
   "${AS[@]}" "$PSQL" -X -h 127.0.0.1 -p "$PORT_PG" -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1 && break
   sleep 0.5
 done
