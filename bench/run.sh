@@ -205,7 +205,7 @@ fi
 {
   echo "# Salpre Gateway benchmark"
   echo
-  echo "Made by \`bench/run.sh $*\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git rev-parse --short HEAD)\`."
+  echo "Made by \`bench/run.sh${*:+ $*}\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git rev-parse --short HEAD)\`."
   echo
   echo "## Machine"
   echo
