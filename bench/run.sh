@@ -26,7 +26,7 @@ WORK="$ROOT/bench/work/$MODE"
 RESULTS="$ROOT/bench/results"
 REPORT="$RESULTS/latest.md"
 [ "$MODE" = smoke ] && REPORT="$WORK/smoke.md"
-GW_PORT=5181; GW_UNCACHED_PORT=5182; CEIL_PORT=5191
+GW_PORT=5181; CEIL_PORT=5191
 mkdir -p "$WORK" "$RESULTS"
 trap stop_all EXIT
 
@@ -68,19 +68,11 @@ HEADER="account-secret-key: $KEY"
 BASE="http://127.0.0.1:$GW_PORT"
 LIST="$BASE/api/gateway/v1/call/list"
 
-# Two gateways on one file: as shipped (repeated pages come from the page cache), and with the page cache off, so
-# that every request reads the database: the cost of a first read, at any depth.
+# Repeated pages come from the page cache; "Cache-Control: no-cache" makes every request read the database, as a
+# first visit or a cursor walk does.
 start_gateway "$DB" "$GW_PORT" "$WORK/gateway.log"
-SHIPPED_PID=$GATEWAY_PID
-ListPageCache__Enabled=false start_gateway "$DB" "$GW_UNCACHED_PORT" "$WORK/gateway-uncached.log"
-UNCACHED="http://127.0.0.1:$GW_UNCACHED_PORT/api/gateway/v1/call/list"
+FRESH="Cache-Control: no-cache"
 curl -fs "$LIST?per_page=10" -H "$HEADER" >"$WORK/page1.json" || die "page 1"
-# The two differ only in the page cache, which shows in the entity tag.
-if curl -fs -D - -o /dev/null "$LIST?per_page=10" -H "$HEADER" | grep -qi "^etag:" && ! curl -fs -D - -o /dev/null "$UNCACHED?per_page=10" -H "$HEADER" | grep -qi "^etag:"; then
-  check "the shipped gateway keeps pages and the other does not" 0 ""
-else
-  check "the shipped gateway keeps pages and the other does not" 1 "entity tags do not tell them apart"
-fi
 start_ceiling "$WORK/page1.json" "$CEIL_PORT" "$WORK/ceiling.log"
 CEILING="http://127.0.0.1:$CEIL_PORT/fixed"
 
@@ -88,19 +80,20 @@ if [ "$MODE" != smoke ]; then
   log "warming up ($WARMUP s each)"
   wrk -t2 -c32 -d"${WARMUP}s" "$CEILING" >/dev/null
   wrk -t2 -c32 -d"${WARMUP}s" -H "$HEADER" "$LIST?per_page=10" >/dev/null
-  wrk -t2 -c32 -d"${WARMUP}s" -H "$HEADER" "$UNCACHED?per_page=10" >/dev/null
+  wrk -t2 -c32 -d"${WARMUP}s" -H "$HEADER" -H "$FRESH" "$LIST?per_page=10" >/dev/null
 fi
 
 # --- the paths ------------------------------------------------------------------------------------------------
 ROWS=()
 declare -A RPS P99
-# measure NAME EXPECTED-STATUS EXPECTED-BODY-PATTERN URL [HEADER]
+# measure NAME EXPECTED-STATUS EXPECTED-BODY-PATTERN URL [HEADER...]
 measure() {
-  local name=$1 status=$2 pattern=$3 url=$4 header=${5:-}
-  local args=(-t2 -c32 -d"${SECONDS_PER_RUN}s")
-  [ -n "$header" ] && args+=(-H "$header")
+  local name=$1 status=$2 pattern=$3 url=$4
+  shift 4
+  local args=(-t2 -c32 -d"${SECONDS_PER_RUN}s") curl_headers=() header
+  for header in "$@"; do args+=(-H "$header"); curl_headers+=(-H "$header"); done
   local body code
-  body=$(curl -s -w '\n%{http_code}' ${header:+-H "$header"} "$url")
+  body=$(curl -s -w '\n%{http_code}' "${curl_headers[@]}" "$url")
   code=$(tail -n 1 <<<"$body")
   if [ "$code" = "$status" ] && grep -Eq -- "$pattern" <<<"$body"; then check "$name answers $status" 0; else check "$name answers $status" 1 "got $code: $(head -c 300 <<<"$body")"; return; fi
   [ "$MODE" = smoke ] && return # the smoke checks answers, not speed
@@ -115,8 +108,8 @@ measure() {
     ratio+=("$(awk -v g="$grps" -v c="$c" 'BEGIN { printf "%.2f", g / c }')")
   done
   RPS[$name]=$(printf '%s\n' "${rps[@]}" | median); P99[$name]=$(printf '%s\n' "${p99[@]}" | median)
-  local shown=${url/$BASE/GATEWAY}; shown=${shown/http:\/\/127.0.0.1:$GW_UNCACHED_PORT/GATEWAY-WITHOUT-PAGE-CACHE}
-  local command="wrk -t2 -c32 -d${SECONDS_PER_RUN}s --latency${header:+ -H 'account-secret-key: KEY'} '$shown'"
+  local shown="" ; for header in "$@"; do shown+=" -H '${header/$KEY/KEY}'"; done
+  local command="wrk -t2 -c32 -d${SECONDS_PER_RUN}s --latency$shown '${url/$BASE/GATEWAY}'"
   ROWS+=("| $name | $(printf '%s\n' "${rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p50[@]}" | median) | $(printf '%s\n' "${p99[@]}" | median) | $(printf '%s\n' "${ratio[@]}" | median)× | \`$command\` |")
 }
 
@@ -130,16 +123,16 @@ FILTER="per_page=10&status=failed&agent_id=3&started_after=2025-11-01&started_be
 measure "list page 1, per_page=10, repeated (page cache)" 200 '"per_page":10,"page":1,"has_next":true' "$LIST?per_page=10" "$HEADER"
 measure "list page 1, per_page=100, repeated (page cache)" 200 '"per_page":100,"page":1' "$LIST?per_page=100" "$HEADER"
 measure "list filtered, repeated (page cache)" 200 '"status":"success"' "$LIST?$FILTER" "$HEADER"
-measure "list page 1, per_page=10, read each time" 200 '"per_page":10,"page":1,"has_next":true' "$UNCACHED?per_page=10" "$HEADER"
-measure "list page 1, per_page=100, read each time" 200 '"per_page":100,"page":1' "$UNCACHED?per_page=100" "$HEADER"
-measure "list page=$DEPTH_PAGE (offset), read each time" 200 "\"page\":$DEPTH_PAGE" "$UNCACHED?per_page=10&page=$DEPTH_PAGE" "$HEADER"
-measure "list cursor page at the same depth, read each time" 200 "\"page\":$((DEPTH_PAGE + 1))" "$UNCACHED?cursor=$DEEP_CURSOR" "$HEADER"
-measure "list filtered: status + agent + 6 months, read each time" 200 '"status":"success"' "$UNCACHED?$FILTER" "$HEADER"
-measure "list include_total=true, read each time" 200 '"total":' "$UNCACHED?per_page=10&include_total=true" "$HEADER"
+measure "list page 1, per_page=10, read each time" 200 '"per_page":10,"page":1,"has_next":true' "$LIST?per_page=10" "$HEADER" "$FRESH"
+measure "list page 1, per_page=100, read each time" 200 '"per_page":100,"page":1' "$LIST?per_page=100" "$HEADER" "$FRESH"
+measure "list page=$DEPTH_PAGE (offset), read each time" 200 "\"page\":$DEPTH_PAGE" "$LIST?per_page=10&page=$DEPTH_PAGE" "$HEADER" "$FRESH"
+measure "list cursor page at the same depth, read each time" 200 "\"page\":$((DEPTH_PAGE + 1))" "$LIST?cursor=$DEEP_CURSOR" "$HEADER" "$FRESH"
+measure "list filtered: status + agent + 6 months, read each time" 200 '"status":"success"' "$LIST?$FILTER" "$HEADER" "$FRESH"
+measure "list include_total=true, read each time" 200 '"total":' "$LIST?per_page=10&include_total=true" "$HEADER" "$FRESH"
 measure "call details" 200 "\"call_id\":\"$SOME_CALL\"" "$BASE/api/gateway/v1/call/$SOME_CALL" "$HEADER"
 measure "unauthenticated request (401)" 401 'Unauthorized. Missing or invalid account-secret-key' "$LIST?per_page=10"
 
-GATEWAY_RSS_MB=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$SHIPPED_PID/status")
+GATEWAY_RSS_MB=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$GATEWAY_PID/status")
 stop_all
 
 # --- cold start: process start to the first answered list request ---------------------------------------------
@@ -165,16 +158,16 @@ declare -A RPS P99
 for n in $SCALES; do
   load_dataset "scale-$n" "$n" 1
   read -r _ SKEY < "$WORK/scale-$n.keys"
-  ListPageCache__Enabled=false start_gateway "$DB" "$GW_PORT" "$WORK/scale.log"
+  start_gateway "$DB" "$GW_PORT" "$WORK/scale.log"
   mid=$(( n / 20 ))
   cursor=$(curl -fs "$LIST?per_page=10&page=$mid" -H "account-secret-key: $SKEY" | sed -E 's/.*"next_cursor":"([^"]+)".*/\1/')
   if curl -fs "$LIST?cursor=$cursor" -H "account-secret-key: $SKEY" | grep -q "\"page\":$((mid + 1))"; then check "scaling at $n calls: the cursor page answers" 0 ""; else check "scaling at $n calls: the cursor page answers" 1 "no page $((mid + 1))"; fi
   if [ "$MODE" = smoke ]; then stop_all; continue; fi
-  wrk -t1 -c1 -d"${WARMUP}s" -H "account-secret-key: $SKEY" "$LIST?per_page=10" >/dev/null
+  wrk -t1 -c1 -d"${WARMUP}s" -H "account-secret-key: $SKEY" -H "$FRESH" "$LIST?per_page=10" >/dev/null
   p1=(); pc=()
   for _ in $(seq "$RUNS"); do
-    read -r _ a _ _ < <(wrk_once -t1 -c1 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SKEY" "$LIST?per_page=10")
-    read -r _ b _ _ < <(wrk_once -t1 -c1 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SKEY" "$LIST?cursor=$cursor")
+    read -r _ a _ _ < <(wrk_once -t1 -c1 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SKEY" -H "$FRESH" "$LIST?per_page=10")
+    read -r _ b _ _ < <(wrk_once -t1 -c1 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SKEY" -H "$FRESH" "$LIST?cursor=$cursor")
     p1+=("$a"); pc+=("$b")
   done
   m1=$(printf '%s\n' "${p1[@]}" | median); mc=$(printf '%s\n' "${pc[@]}" | median)
@@ -224,15 +217,15 @@ fi
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "- \"repeated (page cache)\": the same page asked again and again, as a dashboard does, served from the page"
-  echo "  cache after one version read; \"read each time\": a second gateway on the same file with \`ListPageCache__Enabled=false\`,"
-  echo "  so every request reads and renders its page, as a first visit or a cursor walk does."
-  echo "- gateway RSS after the load above (the shipped gateway): ${GATEWAY_RSS_MB} MB"
+  echo "  cache after one version read; \"read each time\": the same request with \`Cache-Control: no-cache\`, so every"
+  echo "  request reads and renders its page, as a first visit or a cursor walk does."
+  echo "- gateway RSS after the load above: ${GATEWAY_RSS_MB} MB"
   echo "- cold start, process start to the first answered list request: ${COLD_MS} ms (median of $RUNS)"
   echo
   echo "## Scaling: one account, one connection"
   echo
   echo "p50 latency in ms of page 1 and of a cursor page halfway down the account (\`wrk -t1 -c1\`, median of $RUNS runs),"
-  echo "every request read from the database (page cache off)."
+  echo "every request read from the database (\`Cache-Control: no-cache\`)."
   echo
   echo "| calls in the account | page 1 p50 ms | cursor page p50 ms | cursor / page 1 |"
   echo "|---|---|---|---|"

@@ -57,7 +57,9 @@ public static class CallsApi
             {
                 return new ListPageResult([], etag, notModified: true);
             }
-            if (pages.Find(caller.AccountId, queryString, version) is { } kept)
+            // A client that sends Cache-Control: no-cache gets the page read afresh (and kept for the next one).
+            var wantsFresh = context.Request.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
+            if (!wantsFresh && pages.Find(caller.AccountId, queryString, version) is { } kept)
             {
                 return new ListPageResult(kept, etag, notModified: false);
             }

@@ -62,9 +62,11 @@ public sealed class SqliteDatabase : IStorage, IDisposable
         return result;
     }
 
-    public Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        // Processes that start together (a gateway and an admin command) take turns, so each script runs once.
+        await using var turn = await TakeMigrationTurnAsync(cancellationToken);
         using (var connection = new SqliteConnection(_connectionString))
         {
             connection.Open();
@@ -84,8 +86,24 @@ public sealed class SqliteDatabase : IStorage, IDisposable
         {
             throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
         }
-        IReadOnlyList<string> applied = [.. result.Scripts.Select((SqlScript script) => script.Name)];
-        return Task.FromResult(applied);
+        return [.. result.Scripts.Select((SqlScript script) => script.Name)];
+    }
+
+    /// <summary>An exclusive lock on a file beside the database, held while migrating.</summary>
+    private async Task<FileStream> TakeMigrationTurnAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(FilePath + ".migration-lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+        }
     }
 
     public async Task CheckAsync(CancellationToken cancellationToken)

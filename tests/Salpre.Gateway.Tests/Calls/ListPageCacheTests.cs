@@ -50,6 +50,23 @@ public sealed class ListPageCacheTests(GatewayFactory gateway) : IClassFixture<G
     }
 
     [Fact]
+    public async Task Reads_afresh_for_a_client_that_asks_for_no_cache()
+    {
+        var account = await gateway.CreateAccountAsync();
+        await gateway.SeedAsync(account.Id, CallData.Generate(5, seed: 7));
+        var client = gateway.Client(account.Key);
+        var kept = await client.GetWireAsync($"{List}?per_page=5");
+
+        using var fresh = new HttpRequestMessage(HttpMethod.Get, $"{List}?per_page=5");
+        fresh.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoCache = true };
+        var read = await client.SendWireAsync(fresh);
+
+        Assert.Equal(200, read.Status);
+        Assert.Equal(kept.Body, read.Body);
+        Assert.Equal(kept.Header("ETag"), read.Header("ETag"));
+    }
+
+    [Fact]
     public async Task Never_hands_one_accounts_page_to_another()
     {
         var a = await gateway.CreateAccountAsync();
