@@ -18,9 +18,17 @@ public static class CallListOpenApi
             {
                 operation.Parameters.Add(parameter);
             }
+            operation.Parameters.Add(Header("If-None-Match", "An `ETag` of an earlier answer: 304 with no body while the page is unchanged."));
+            operation.Parameters.Add(Header("Cache-Control", "`no-cache` reads the page afresh instead of answering from the page cache."));
             if (operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content?.TryGetValue("application/json", out var media) == true)
             {
                 media.Example = JsonNode.Parse(DocumentExample);
+                ok.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                ok.Headers["ETag"] = new OpenApiHeader
+                {
+                    Description = "Identifies this page at the account's current calls; send it back in If-None-Match.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                };
             }
             return Task.CompletedTask;
         });
@@ -59,6 +67,15 @@ public static class CallListOpenApi
         yield return Query("tz", "IANA time zone for date-only bounds (default UTC). Times in responses stay UTC.",
             new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 64, Default = "UTC" }, "Europe/Istanbul");
     }
+
+    private static OpenApiParameter Header(string name, string description) => new()
+    {
+        Name = name,
+        In = ParameterLocation.Header,
+        Required = false,
+        Description = description,
+        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+    };
 
     private static OpenApiParameter Query(string name, string description, OpenApiSchema schema, JsonNode? example) => new()
     {
