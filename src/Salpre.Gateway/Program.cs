@@ -1,6 +1,7 @@
 using Salpre.Gateway.Admin;
 using Salpre.Gateway.Calls;
 using Salpre.Gateway.Demo;
+using Salpre.Gateway.Devices;
 using Salpre.Gateway.Hosting;
 
 // Admin commands (accounts, keys, import, migrate) do their work and exit; no command serves HTTP.
@@ -22,6 +23,7 @@ builder.AddGatewayStorage();
 builder.AddGatewayKeys();
 builder.AddGatewayHttp();
 builder.AddGatewayCalls();
+builder.AddGatewayDevices();
 builder.Services.AddGatewayOpenApi();
 
 var app = builder.Build();
@@ -32,6 +34,7 @@ app.UseGatewayPipeline();
 // Endpoints
 app.MapHealthEndpoints();
 app.MapCalls();
+app.MapDevices();
 app.MapGatewayOpenApi();
 
 await app.PrepareStorageAsync();

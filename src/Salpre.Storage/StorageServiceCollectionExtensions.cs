@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Devices;
 using Salpre.Storage.Sqlite;
 
 namespace Salpre.Storage;
@@ -18,6 +19,7 @@ public static class StorageServiceCollectionExtensions
                 services.AddSingleton<IStorage>(sp => sp.GetRequiredService<SqliteDatabase>());
                 services.AddSingleton<ICallStore, SqliteCallStore>();
                 services.AddSingleton<IAccountStore, SqliteAccountStore>();
+                services.AddSingleton<IDeviceStore, SqliteDeviceStore>();
                 break;
             default:
                 throw new InvalidOperationException(

@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Salpre.Gateway.Calls.Import;
+using Salpre.Gateway.Devices;
 using Salpre.Gateway.Keys;
 using Salpre.Storage;
 using Salpre.Storage.Accounts;
+using Salpre.Storage.Devices;
 
 namespace Salpre.Gateway.Admin;
 
@@ -132,6 +134,69 @@ public static class AdminCommandBuilders
             return 0;
         });
         return new Command("keys", "Create, list and revoke API keys.") { create, list, revoke };
+    }
+
+    public static Command Devices(AdminContext context)
+    {
+        var account = AccountOption();
+        var serial = new Option<string>("--serial") { Description = "The box's serial number, as in salprebox:SERIAL.", Required = true };
+        var name = new Option<string>("--name") { Description = "A name to recognise the box by.", Required = true };
+        var json = JsonOption();
+        var add = new Command("add", "Register a Salpre Box to an account (a serial belongs to one account).") { account, serial, name, json };
+        add.SetAction(async (parse, cancellationToken) =>
+        {
+            var serialNo = parse.GetValue(serial)!.Trim();
+            if (serialNo.StartsWith(DevicesApi.SerialPrefix, StringComparison.Ordinal))
+            {
+                serialNo = serialNo[DevicesApi.SerialPrefix.Length..];
+            }
+            var deviceName = parse.GetValue(name)!.Trim();
+            if (serialNo.Length is 0 or > DevicesApi.MaxSerialLength || serialNo.Any(char.IsControl) || deviceName.Length is 0 or > 200)
+            {
+                return Fail(parse, $"--serial must have 1 to {DevicesApi.MaxSerialLength} characters and --name 1 to 200.");
+            }
+            var accountId = parse.GetValue(account);
+            if (await (await context.GetMigratedAsync<IAccountStore>(cancellationToken)).GetAccountAsync(accountId, cancellationToken) is null)
+            {
+                return Fail(parse, $"There is no account {accountId}.");
+            }
+            var device = await context.Services.GetRequiredService<IDeviceStore>().AddAsync(accountId, serialNo, deviceName, cancellationToken);
+            if (device is null)
+            {
+                return Fail(parse, $"A box with serial {serialNo} is already registered.");
+            }
+            context.Output.WriteLine($"Added box {device.Id} (salprebox:{device.SerialNo}, {device.DeviceName}) to account {accountId}.");
+            if (parse.GetValue(json)) AdminOutput.WriteJson(context.Output, new AdminResult { AccountId = accountId, DeviceId = device.Id, Name = device.DeviceName });
+            return 0;
+        });
+
+        var listAccount = AccountOption();
+        var list = new Command("list", "List an account's boxes and when each was last seen.") { listAccount };
+        list.SetAction(async (parse, cancellationToken) =>
+        {
+            await context.GetMigratedAsync<IDeviceStore>(cancellationToken);
+            var boxes = await context.Services.GetRequiredService<IDeviceStore>().ListAsync(parse.GetValue(listAccount), cancellationToken);
+            AdminOutput.WriteTable(context.Output, ["ID", "FROM", "NAME", "LAST SEEN", "BATTERY", "FIRMWARE"], boxes.Select(b => new[]
+            {
+                Invariant(b.Id), DevicesApi.SerialPrefix + b.SerialNo, b.DeviceName, b.LastSeen is { } seen ? AdminOutput.Time(seen) : "never",
+                b.BatteryLevel?.ToString(CultureInfo.InvariantCulture) ?? "", b.FirmwareVersion ?? "",
+            }));
+            return 0;
+        });
+
+        var deviceId = new Argument<long>("DEVICE_ID") { Description = "The box's id, as devices list shows it." };
+        var remove = new Command("remove", "Remove a box; its calls keep their history.") { deviceId };
+        remove.SetAction(async (parse, cancellationToken) =>
+        {
+            var removed = await (await context.GetMigratedAsync<IDeviceStore>(cancellationToken)).RemoveAsync(parse.GetValue(deviceId), cancellationToken);
+            if (!removed)
+            {
+                return Fail(parse, $"There is no box {parse.GetValue(deviceId)}.");
+            }
+            context.Output.WriteLine($"Removed box {parse.GetValue(deviceId)}.");
+            return 0;
+        });
+        return new Command("devices", "Register, list and remove Salpre Boxes.") { add, list, remove };
     }
 
     public static Command Import(AdminContext context)

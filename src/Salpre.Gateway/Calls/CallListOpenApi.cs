@@ -23,8 +23,8 @@ public static class CallListOpenApi
             if (operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content?.TryGetValue("application/json", out var media) == true)
             {
                 media.Example = JsonNode.Parse(DocumentExample);
-                ok.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                ok.Headers["ETag"] = new OpenApiHeader
+                var headers = ((OpenApiResponse)ok).Headers ??= new Dictionary<string, IOpenApiHeader>();
+                headers["ETag"] = new OpenApiHeader
                 {
                     Description = "Identifies this page at the account's current calls; send it back in If-None-Match.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },

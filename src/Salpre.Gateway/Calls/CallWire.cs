@@ -59,6 +59,20 @@ public sealed record CallDetails : CallItem
     }
 }
 
+/// <summary>What make-call answers, in the order of Salpre's Make Call page.</summary>
+public sealed record MakeCallResult(
+    string CallId,
+    [property: JsonConverter(typeof(CallStatusConverter))] CallStatus Status,
+    long AgentId,
+    string From,
+    string To);
+
+/// <summary>One accepted status report of a call, as its log shows it.</summary>
+public sealed record CallLogEntry(
+    [property: JsonConverter(typeof(UtcSecondsConverter))] DateTimeOffset At,
+    [property: JsonConverter(typeof(CallStatusConverter))] CallStatus Status,
+    string? Detail);
+
 public sealed record CallListResponse(IReadOnlyList<CallItem> Data, CallListMeta Meta)
 {
     [JsonPropertyOrder(-1)]

@@ -13,6 +13,9 @@ public static class CallsApi
         builder.Services.AddSingleton<CallCursors>();
         builder.Services.AddOptions<ListPageCacheOptions>().BindConfiguration(ListPageCacheOptions.Section);
         builder.Services.AddSingleton<ListPageCache>();
+        builder.Services.AddOptions<MakeCallOptions>().BindConfiguration(MakeCallOptions.Section);
+        builder.Services.AddSingleton<MakeCallLimiter>();
+        builder.Services.AddHostedService<IdempotencyKeyJanitor>();
         return builder;
     }
 
@@ -34,6 +37,8 @@ public static class CallsApi
             .WithDescription("`id` is a call_id as listed (`c874`) or its number alone (`874`).")
             .RequireScope(KeyScopes.Read);
 
+        group.MapMakeCall();
+        group.MapCallEvents();
         return group;
     }
 

@@ -18,6 +18,20 @@ public static class ApiErrors
     public static ErrorResponse CallNotFound(HttpContext context) =>
         new(CallNotFoundMessage, ErrorCodes.NotFound, null, context.TraceIdentifier);
 
+    public static ErrorResponse NotFound(HttpContext context, string message) =>
+        new(message, ErrorCodes.NotFound, null, context.TraceIdentifier);
+
+    public static ErrorResponse Conflict(HttpContext context, string message) =>
+        new(message, ErrorCodes.Conflict, null, context.TraceIdentifier);
+
+    public static ErrorResponse MalformedBody(HttpContext context) =>
+        new("Malformed request body", ErrorCodes.InvalidParameter, null, context.TraceIdentifier);
+
+    public static ErrorResponse UnsupportedMediaType(HttpContext context) => ForStatus(context, StatusCodes.Status415UnsupportedMediaType);
+
+    public static ErrorResponse RateLimited(HttpContext context, string message) =>
+        new(message, ErrorCodes.RateLimited, null, context.TraceIdentifier);
+
     /// <summary>The envelope for a failure the framework or the host produced rather than an endpoint.</summary>
     public static ErrorResponse ForStatus(HttpContext context, int status) => status switch
     {

@@ -77,3 +77,26 @@ public sealed class JsonOk<T>(T value, JsonTypeInfo<T> typeInfo) : IResult, ISta
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
 }
+
+/// <summary>A 200 answer whose JSON was rendered before (an idempotent replay sends the very same bytes).</summary>
+public sealed class JsonBytesOk<T>(byte[] body, bool replayed) : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
+{
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = GatewayJson.ContentType;
+        response.Headers.XContentTypeOptions = "nosniff";
+        if (replayed)
+        {
+            response.Headers["Idempotent-Replayed"] = "true";
+        }
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, httpContext.RequestAborted).AsTask();
+    }
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
+}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Salpre.Gateway.Calls;
+using Salpre.Gateway.Devices;
 
 namespace Salpre.Gateway.Hosting;
 
@@ -13,5 +14,12 @@ namespace Salpre.Gateway.Hosting;
 [JsonSerializable(typeof(CallListResponse))]
 [JsonSerializable(typeof(DataResponse<CallDetails>))]
 [JsonSerializable(typeof(DataResponse<ServiceState>))]
+[JsonSerializable(typeof(DataResponse<MakeCallResult>))]
+[JsonSerializable(typeof(DataResponse<CallItem>))]
+[JsonSerializable(typeof(DataResponse<IReadOnlyList<CallLogEntry>>))]
+[JsonSerializable(typeof(DataResponse<IReadOnlyList<DeviceItem>>))]
+[JsonSerializable(typeof(DataResponse<DeviceItem>))]
+[JsonSerializable(typeof(HeartbeatBody))]
+[JsonSerializable(typeof(CallEventBody))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 public sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -27,6 +27,24 @@ public interface ICallStore
     /// A call whose number the account already holds is left as it is.
     /// </summary>
     Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates an initiated call with its first event, in one transaction with its idempotency key when there is one.
+    /// <paramref name="render"/> makes the answer for the new call, which the key keeps for its retries.
+    /// </summary>
+    Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken);
+
+    /// <summary>Applies a status report following <see cref="CallLifecycle"/>; a final one may add an outcome.</summary>
+    Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The call's accepted reports, oldest first; null when the account has no such call. A call that came by import
+    /// and has no reports shows its known start (and end), with the detail "imported".
+    /// </summary>
+    Task<IReadOnlyList<CallEventRecord>?> ListEventsAsync(long accountId, long callNum, CancellationToken cancellationToken);
+
+    /// <summary>Forgets idempotency keys created before <paramref name="before"/> (Unix seconds); returns how many.</summary>
+    Task<long> ForgetIdempotencyKeysAsync(long before, CancellationToken cancellationToken);
 }
 
 public sealed record ImportOutcome(long Inserted, long AlreadyPresent);

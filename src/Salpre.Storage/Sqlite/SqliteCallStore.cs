@@ -3,7 +3,7 @@ using Salpre.Storage.Calls;
 
 namespace Salpre.Storage.Sqlite;
 
-public sealed class SqliteCallStore(SqliteDatabase database) : ICallStore
+public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStore
 {
     public Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken)
     {

@@ -86,7 +86,7 @@ public static class CallValidation
     }
 
     /// <summary>An instant with an explicit offset, truncated to the second.</summary>
-    private static bool TryParseInstant(string? text, out long unixSeconds)
+    public static bool TryParseInstant(string? text, out long unixSeconds)
     {
         unixSeconds = 0;
         if (text is null || !(text.EndsWith('Z') || text.Length > 6 && text[^6] is '+' or '-')
@@ -98,12 +98,12 @@ public static class CallValidation
         return true;
     }
 
-    private static bool IsHttpUrl(string text) =>
+    public static bool IsHttpUrl(string text) =>
         text.Length <= MaxUrlLength
         && Uri.TryCreate(text, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    private static bool IsJsonObject(string text)
+    public static bool IsJsonObject(string text)
     {
         if (text.Length > MaxVariablesLength)
         {

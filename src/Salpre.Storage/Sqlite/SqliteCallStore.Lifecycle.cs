@@ -1,0 +1,177 @@
+using Microsoft.Data.Sqlite;
+using Salpre.Storage.Calls;
+
+namespace Salpre.Storage.Sqlite;
+
+/// <summary>Calls coming in: make-call's creation, the boxes' status reports, and the call's log.</summary>
+public sealed partial class SqliteCallStore
+{
+    public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
+        database.WriteAsync<CreateOutcome>(async (connection, ct) =>
+        {
+            if (claim is not null && await FindClaimAsync(connection, accountId, claim, ct) is { } earlier)
+            {
+                return earlier;
+            }
+
+            var callNum = await NextCallNumberAsync(connection, ct);
+            var created = new CallRecord(callNum, CallStatus.Initiated, call.From, call.To, call.AgentId, CallDirection.Outbound, call.StartedAt, null, null);
+            await ExecuteAsync(connection, ct,
+                "INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction) " +
+                "VALUES (@account, @started_at, @num, 0, @from, @to, @agent, 0)",
+                ("@account", accountId), ("@started_at", call.StartedAt), ("@num", callNum), ("@from", call.From), ("@to", call.To), ("@agent", call.AgentId));
+            await InsertEventAsync(connection, accountId, callNum, 1, new CallEvent(CallStatus.Initiated, call.StartedAt, null), ct);
+
+            var response = render(created);
+            if (claim is not null)
+            {
+                // The primary key makes a second request under the key fail here, whatever raced it.
+                await ExecuteAsync(connection, ct,
+                    "INSERT INTO idempotency_keys (account_id, idempotency_key, request_hash, call_num, response, created_at) " +
+                    "VALUES (@account, @key, @hash, @num, @response, @now)",
+                    ("@account", accountId), ("@key", claim.Key), ("@hash", claim.RequestHash), ("@num", callNum), ("@response", response), ("@now", call.StartedAt));
+            }
+            await BumpVersionAsync(connection, accountId, ct);
+            return new CreateOutcome.Created(created, response);
+        }, cancellationToken);
+
+    public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, ct) =>
+        {
+            var call = await ReadCallAsync(connection, accountId, callNum, ct);
+            if (call is null)
+            {
+                return new EventOutcome(EventResult.NotFound, null);
+            }
+            var events = await ReadEventsAsync(connection, accountId, callNum, ct);
+            if (events.FirstOrDefault(e => e.Status == report.Status) is { } same)
+            {
+                return new EventOutcome(same.At == report.At && same.Detail == report.Detail ? EventResult.Repeated : EventResult.Conflict, call);
+            }
+            if (!CallLifecycle.CanMove(call.Status, report.Status) || report.At < call.StartedAt || events.Any(e => e.At > report.At))
+            {
+                return new EventOutcome(EventResult.Conflict, call);
+            }
+
+            await InsertEventAsync(connection, accountId, callNum, events.Count + 1, report, ct);
+            var moved = call with { Status = report.Status };
+            if (report.Status.IsFinal())
+            {
+                // Talk time counts from the answer; a call never answered talked for 0 seconds.
+                var answered = events.FirstOrDefault(e => e.Status == CallStatus.InProgress);
+                moved = moved with { EndedAt = report.At, DurationSec = answered is null ? 0 : (int)(report.At - answered.At) };
+                if (outcome is not null)
+                {
+                    await ExecuteAsync(connection, ct,
+                        "INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables) " +
+                        "VALUES (@account, @num, @url, @transcript, @variables) ON CONFLICT (account_id, call_num) DO UPDATE SET " +
+                        "audio_record_url = excluded.audio_record_url, transcript = excluded.transcript, variables = excluded.variables",
+                        ("@account", accountId), ("@num", callNum), ("@url", outcome.AudioRecordUrl), ("@transcript", outcome.Transcript), ("@variables", outcome.VariablesJson));
+                }
+            }
+            await ExecuteAsync(connection, ct,
+                "UPDATE calls SET status = @status, ended_at = @ended_at, duration_sec = @duration WHERE account_id = @account AND call_num = @num",
+                ("@status", (int)moved.Status), ("@ended_at", moved.EndedAt), ("@duration", moved.DurationSec), ("@account", accountId), ("@num", callNum));
+            await BumpVersionAsync(connection, accountId, ct);
+            return new EventOutcome(EventResult.Applied, moved);
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<CallEventRecord>?> ListEventsAsync(long accountId, long callNum, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var call = await ReadCallAsync(connection, accountId, callNum, cancellationToken);
+        if (call is null)
+        {
+            return null;
+        }
+        var events = await ReadEventsAsync(connection, accountId, callNum, cancellationToken);
+        if (events.Count > 0)
+        {
+            return events;
+        }
+        List<CallEventRecord> imported = [new(CallStatus.Initiated, call.StartedAt, "imported")];
+        if (call.Status != CallStatus.Initiated)
+        {
+            imported.Add(new CallEventRecord(call.Status, call.EndedAt ?? call.StartedAt, "imported"));
+        }
+        return imported;
+    }
+
+    public Task<long> ForgetIdempotencyKeysAsync(long before, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, ct) =>
+            (long)await ExecuteAsync(connection, ct, "DELETE FROM idempotency_keys WHERE created_at < @before", ("@before", before)),
+            cancellationToken);
+
+    private static async Task<CreateOutcome?> FindClaimAsync(SqliteConnection connection, long accountId, IdempotencyClaim claim, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT request_hash, response, created_at FROM idempotency_keys WHERE account_id = @account AND idempotency_key = @key";
+        command.Parameters.AddWithValue("@account", accountId);
+        command.Parameters.AddWithValue("@key", claim.Key);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return null;
+        }
+        var (hash, response, createdAt) = ((byte[])reader[0], (byte[])reader[1], reader.GetInt64(2));
+        await reader.DisposeAsync();
+        if (createdAt < claim.ExpiredBefore)
+        {
+            await ExecuteAsync(connection, ct, "DELETE FROM idempotency_keys WHERE account_id = @account AND idempotency_key = @key",
+                ("@account", accountId), ("@key", claim.Key));
+            return null;
+        }
+        return hash.AsSpan().SequenceEqual(claim.RequestHash) ? new CreateOutcome.Replayed(response) : new CreateOutcome.KeyReused();
+    }
+
+    private static async Task<long> NextCallNumberAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE counters SET value = value + 1 WHERE name = 'next_call_num' RETURNING value - 1";
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task<CallRecord?> ReadCallAsync(SqliteConnection connection, long accountId, long callNum, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = CallSql.SelectOne;
+        command.Parameters.AddWithValue("@account", accountId);
+        command.Parameters.AddWithValue("@num", callNum);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? CallSql.ReadCall(reader) : null;
+    }
+
+    private static async Task<List<CallEventRecord>> ReadEventsAsync(SqliteConnection connection, long accountId, long callNum, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT status, at, detail FROM call_events WHERE account_id = @account AND call_num = @num ORDER BY seq";
+        command.Parameters.AddWithValue("@account", accountId);
+        command.Parameters.AddWithValue("@num", callNum);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var events = new List<CallEventRecord>();
+        while (await reader.ReadAsync(ct))
+        {
+            events.Add(new CallEventRecord((CallStatus)reader.GetInt32(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        }
+        return events;
+    }
+
+    private static Task InsertEventAsync(SqliteConnection connection, long accountId, long callNum, int seq, CallEvent report, CancellationToken ct) =>
+        ExecuteAsync(connection, ct,
+            "INSERT INTO call_events (account_id, call_num, seq, status, at, detail) VALUES (@account, @num, @seq, @status, @at, @detail)",
+            ("@account", accountId), ("@num", callNum), ("@seq", seq), ("@status", (int)report.Status), ("@at", report.At), ("@detail", report.Detail));
+
+    private static Task BumpVersionAsync(SqliteConnection connection, long accountId, CancellationToken ct) =>
+        ExecuteAsync(connection, ct, "UPDATE accounts SET calls_version = calls_version + 1 WHERE id = @account", ("@account", accountId));
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, CancellationToken ct, string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+}
