@@ -199,6 +199,44 @@ public static class AdminCommandBuilders
         return new Command("devices", "Register, list and remove Salpre Boxes.") { add, list, remove };
     }
 
+    public static Command Simulate(AdminContext context)
+    {
+        var url = new Option<Uri>("--url") { Description = "The gateway to drive.", DefaultValueFactory = _ => new Uri(Hosting.GatewayHosting.DefaultUrl) };
+        var key = new Option<string>("--key") { Description = "A key with the read and ingest scopes of the boxes' account.", Required = true };
+        var speed = new Option<double>("--speed") { Description = "How many times faster than real time calls unfold.", DefaultValueFactory = _ => 1 };
+        var serials = new Option<string[]>("--serial") { Description = "A box to simulate (repeatable); default: every box of the account.", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("simulate", "Run simulated Salpre Boxes against a gateway until Ctrl-C: heartbeats, and a lifecycle for each new call.") { url, key, speed, serials };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(url)!.ToString().TrimEnd('/') + "/") };
+            var boxes = parse.GetValue(serials) is { Length: > 0 } given ? given : await DeviceSerialsAsync(http, parse.GetValue(key)!, cancellationToken);
+            if (boxes.Length == 0)
+            {
+                return Fail(parse, "The account has no box to simulate; add one with: devices add --account ID --serial SERIAL --name NAME");
+            }
+            context.Output.WriteLine($"Simulating {boxes.Length} box(es) at {parse.GetValue(speed)}x: {string.Join(", ", boxes.Select(b => DevicesApi.SerialPrefix + b))}. Ctrl-C stops.");
+            using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole());
+            var simulator = new Simulation.BoxSimulator(http, new Simulation.SimulationOptions(http.BaseAddress!, parse.GetValue(key)!, boxes, parse.GetValue(speed)),
+                loggers.CreateLogger("simulate"));
+            await simulator.RunAsync(cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<string[]> DeviceSerialsAsync(HttpClient http, string key, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/gateway/v1/salprebox/device-list");
+        request.Headers.Add(KeyAuthenticationMiddleware.Header, key);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return [];
+        }
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return [.. body.RootElement.GetProperty("data").EnumerateArray().Select(device => device.GetProperty("serial_no").GetString()!)];
+    }
+
     public static Command Import(AdminContext context)
     {
         var account = AccountOption();

@@ -6,12 +6,13 @@ namespace Salpre.Gateway.Admin;
 
 /// <summary>
 /// The operator's commands, run by the gateway's own executable against the configured store:
-/// <c>migrate</c>, <c>accounts</c>, <c>keys</c>, <c>devices</c> and <c>import</c>. They read the same configuration as the server
+/// <c>migrate</c>, <c>accounts</c>, <c>keys</c>, <c>devices</c> and <c>import</c>; and <c>simulate</c>, which drives a
+/// gateway over HTTP as Salpre Boxes do. They read the same configuration as the server
 /// (appsettings.json beside the executable, then <c>Storage__Provider</c>/<c>Storage__ConnectionString</c>...).
 /// </summary>
 public static class AdminCommands
 {
-    private static readonly HashSet<string> s_commands = ["migrate", "accounts", "keys", "devices", "import", "--help", "-h", "-?"];
+    private static readonly HashSet<string> s_commands = ["migrate", "accounts", "keys", "devices", "import", "simulate", "--help", "-h", "-?"];
 
     public static bool Handles(string[] args) => args.Length > 0 && s_commands.Contains(args[0]);
 
@@ -34,6 +35,7 @@ public static class AdminCommands
             AdminCommandBuilders.Keys(context),
             AdminCommandBuilders.Devices(context),
             AdminCommandBuilders.Import(context),
+            AdminCommandBuilders.Simulate(context),
         };
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }

@@ -4,18 +4,24 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Salpre.Gateway.Keys;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Devices;
+using Salpre.Gateway.Simulation;
 
 namespace Salpre.Gateway.Demo;
 
 /// <summary>
-/// <c>--demo</c>: a "Demo" account with a few hundred realistic calls over the last 30 days (made once), a fresh key
-/// each run, and a curl line that works as pasted. Without the flag nothing is invented and no secret is printed.
+/// <c>--demo</c>: a "Demo" account with two Salpre Boxes and a few hundred realistic calls over the last 30 days
+/// (made once), a fresh key each run, curl lines that work as pasted, and simulated boxes that carry every new call
+/// through its lifecycle (<c>Demo:SimulationSpeed</c>, default 1, runs time faster). Without the flag nothing is
+/// invented and no secret is printed.
 /// </summary>
 public static class DemoData
 {
     public const string Flag = "--demo";
     public const string AccountName = "Demo";
     public const int CallCount = 300;
+
+    private static readonly (string Serial, string Name)[] s_boxes = [("SALPRE_123456", "Front desk"), ("SALPRE-BOX-42A8F9", "Call center")];
 
     public static async Task SeedDemoAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
@@ -35,6 +41,13 @@ public static class DemoData
         {
             await accounts.CreateKeyAsync(account.Id, stored, cancellationToken);
         }
+        var devices = app.Services.GetRequiredService<IDeviceStore>();
+        foreach (var (serial, name) in s_boxes)
+        {
+            await devices.AddAsync(account.Id, serial, name, cancellationToken); // null when registered on an earlier run
+        }
+        var (simulatorKey, simulatorStored) = ApiKeyFormat.Issue("demo simulator", KeyScopes.Read | KeyScopes.Ingest);
+        await accounts.CreateKeyAsync(account.Id, simulatorStored, cancellationToken);
 
         var accountId = account.Id;
         app.Lifetime.ApplicationStarted.Register(() =>
@@ -42,20 +55,40 @@ public static class DemoData
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                           ?? Hosting.GatewayHosting.DefaultUrl;
             Console.WriteLine();
-            Console.WriteLine($"Salpre Gateway demo: account {accountId} \"{AccountName}\" with {CallCount} calls over the last 30 days.");
+            Console.WriteLine($"Salpre Gateway demo: account {accountId} \"{AccountName}\" with {CallCount} calls over the last 30 days and two simulated Salpre Boxes.");
             Console.WriteLine($"Demo key (read,write; shown only now): {secret}");
             Console.WriteLine("Try it:");
             Console.WriteLine($"curl --location --request GET '{address}/api/gateway/v1/call/list?per_page=10' --header 'account-secret-key: {secret}'");
+            Console.WriteLine("Place a call (a simulated box carries it through; watch its status and logs):");
+            Console.WriteLine($"curl --location --request POST '{address}/api/gateway/v1/call/make-call' --header 'account-secret-key: {secret}' " +
+                              $"--form 'from=salprebox:{s_boxes[0].Serial}' --form 'to=+905321234567' --form 'agent_id=5'");
             Console.WriteLine($"API reference: {address}/docs");
             Console.WriteLine();
+            StartSimulation(app, new Uri(address), simulatorKey);
         });
+    }
+
+    private static void StartSimulation(WebApplication app, Uri address, string key)
+    {
+        var speed = app.Configuration.GetValue("Demo:SimulationSpeed", 1.0);
+        var http = new HttpClient { BaseAddress = new Uri(address.ToString().TrimEnd('/') + "/") };
+        var simulator = new BoxSimulator(http, new SimulationOptions(http.BaseAddress, key, [.. s_boxes.Select(b => b.Serial)], speed),
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Salpre.Gateway.Simulation"));
+        var stopping = app.Lifetime.ApplicationStopping;
+        _ = Task.Run(async () =>
+        {
+            using (http)
+            {
+                await simulator.RunAsync(stopping);
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>Deterministic for a given "now": the same seed always tells the same story.</summary>
     public static async IAsyncEnumerable<CallDetailsRecord> GenerateAsync(long firstCallNum, DateTimeOffset now, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var random = new Random(20251009);
-        string[] boxes = ["salprebox:SALPRE_123456", "salprebox:SALPRE-BOX-42A8F9"];
+        string[] boxes = [.. s_boxes.Select(box => "salprebox:" + box.Serial)];
         long[] agents = [3, 5, 7, 12];
         var end = now.ToUnixTimeSeconds();
         var start = end - 30 * 86_400;
@@ -69,7 +102,8 @@ public static class DemoData
             var agent = agents[random.Next(agents.Length)];
             var direction = random.NextDouble() < 0.8 ? CallDirection.Outbound : CallDirection.Inbound;
             var recent = end - startedAt < 180;
-            var status = recent ? RecentStatus(random) : FinalStatus(random);
+            // The last few minutes' calls are still waiting to be dialled: the simulated boxes carry them on.
+            var status = recent ? CallStatus.Initiated : FinalStatus(random);
             var (endedAt, duration) = Ending(random, status, startedAt);
             var customer = DemoScripts.Customer(random);
             var completed = status == CallStatus.Completed;
@@ -99,9 +133,6 @@ public static class DemoData
         var seconds = midnight + 6 * 3600 + random.Next(12 * 3600); // 09:00-21:00 Istanbul time
         return Math.Clamp(seconds, start, end - 5);
     }
-
-    private static CallStatus RecentStatus(Random random) =>
-        (CallStatus)random.Next((int)CallStatus.Initiated, (int)CallStatus.InProgress + 1);
 
     private static CallStatus FinalStatus(Random random) => random.NextDouble() switch
     {
