@@ -55,41 +55,42 @@ public static class MakeCallEndpoint
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, invalid!));
         }
 
-        var device = await devices.FindAsync(caller.AccountId, request.Serial, cancellationToken);
-        if (device is null)
-        {
-            return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "from"));
-        }
-        if (!connectivity.IsConnected(device))
-        {
-            return TypedResults.Conflict(ApiErrors.Conflict(context, "Device is not connected"));
-        }
-        if (!limiter.TryStart(caller.AccountId, out var retryAfter))
-        {
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Json(ApiErrors.RateLimited(context, "Too many calls. Please retry after the Retry-After delay"),
-                statusCode: StatusCodes.Status429TooManyRequests);
-        }
-
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var claim = key.Count == 1
             ? new IdempotencyClaim(key[0]!, request.Fingerprint(), now - (long)options.Value.IdempotencyWindow.TotalSeconds)
             : null;
-        var outcome = await calls.CreateAsync(caller.AccountId, new NewCall(request.From, request.To, request.AgentId, now), claim,
-            static call => GatewayJsonBytes.Render(
-                new DataResponse<MakeCallResult>(new MakeCallResult(CallIds.Format(call.CallNum), call.Status, call.AgentId, call.From, call.To)),
-                GatewayJsonContext.Default.DataResponseMakeCallResult),
-            cancellationToken);
-        switch (outcome)
+        // A retry of an answered request gets its answer again, whatever the box or the call rate is doing now.
+        var outcome = claim is null ? null : await calls.FindIdempotentAsync(caller.AccountId, claim, cancellationToken);
+        if (outcome is null)
         {
-            case CreateOutcome.Created created:
-                return new JsonBytesOk<DataResponse<MakeCallResult>>(created.Response, replayed: false);
-            case CreateOutcome.Replayed replayed:
-                return new JsonBytesOk<DataResponse<MakeCallResult>>(replayed.Response, replayed: true);
-            default:
-                return TypedResults.Conflict(ApiErrors.Conflict(context, "This Idempotency-Key was used for another request"));
+            var device = await devices.FindAsync(caller.AccountId, request.Serial, cancellationToken);
+            if (device is null)
+            {
+                return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "from"));
+            }
+            if (!connectivity.IsConnected(device))
+            {
+                return TypedResults.Conflict(ApiErrors.Conflict(context, "Device is not connected"));
+            }
+            if (!limiter.TryStart(caller.AccountId, out var retryAfter))
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Json(ApiErrors.RateLimited(context, "Too many calls. Please retry after the Retry-After delay"),
+                    statusCode: StatusCodes.Status429TooManyRequests);
+            }
+            outcome = await calls.CreateAsync(caller.AccountId, new NewCall(request.From, request.To, request.AgentId, now), claim, RenderAnswer, cancellationToken);
         }
+        return outcome switch
+        {
+            CreateOutcome.Created created => new JsonBytesOk<DataResponse<MakeCallResult>>(created.Response, replayed: false),
+            CreateOutcome.Replayed replayed => new JsonBytesOk<DataResponse<MakeCallResult>>(replayed.Response, replayed: true),
+            _ => TypedResults.Conflict(ApiErrors.Conflict(context, "This Idempotency-Key was used for another request")),
+        };
     }
+
+    private static byte[] RenderAnswer(CallRecord call) => GatewayJsonBytes.Render(
+        new DataResponse<MakeCallResult>(new MakeCallResult(CallIds.Format(call.CallNum), call.Status, call.AgentId, call.From, call.To)),
+        GatewayJsonContext.Default.DataResponseMakeCallResult);
 
     /// <summary>1 to 255 characters of letters, digits, '_', ':' and '-' (as Stripe and the IETF draft allow).</summary>
     private static bool IsValidKey(string? key) =>

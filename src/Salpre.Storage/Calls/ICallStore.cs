@@ -34,6 +34,9 @@ public interface ICallStore
     /// </summary>
     Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken);
 
+    /// <summary>The earlier answer under an idempotency key (a replay or a conflict), or null when the key is new.</summary>
+    Task<CreateOutcome?> FindIdempotentAsync(long accountId, IdempotencyClaim claim, CancellationToken cancellationToken);
+
     /// <summary>Applies a status report following <see cref="CallLifecycle"/>; a final one may add an outcome.</summary>
     Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken);
 

@@ -9,9 +9,19 @@ public sealed partial class SqliteCallStore
     public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
         database.WriteAsync<CreateOutcome>(async (connection, ct) =>
         {
-            if (claim is not null && await FindClaimAsync(connection, accountId, claim, ct) is { } earlier)
+            if (claim is not null)
             {
-                return earlier;
+                var stored = await ReadClaimAsync(connection, accountId, claim.Key, ct);
+                if (Judge(claim, stored) is { } earlier)
+                {
+                    return earlier;
+                }
+                if (stored is not null)
+                {
+                    // The key's window has passed: it starts afresh.
+                    await ExecuteAsync(connection, ct, "DELETE FROM idempotency_keys WHERE account_id = @account AND idempotency_key = @key",
+                        ("@account", accountId), ("@key", claim.Key));
+                }
             }
 
             var callNum = await NextCallNumberAsync(connection, ct);
@@ -34,6 +44,12 @@ public sealed partial class SqliteCallStore
             await BumpVersionAsync(connection, accountId, ct);
             return new CreateOutcome.Created(created, response);
         }, cancellationToken);
+
+    public async Task<CreateOutcome?> FindIdempotentAsync(long accountId, IdempotencyClaim claim, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return Judge(claim, await ReadClaimAsync(connection, accountId, claim.Key, cancellationToken));
+    }
 
     public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
@@ -102,27 +118,23 @@ public sealed partial class SqliteCallStore
             (long)await ExecuteAsync(connection, ct, "DELETE FROM idempotency_keys WHERE created_at < @before", ("@before", before)),
             cancellationToken);
 
-    private static async Task<CreateOutcome?> FindClaimAsync(SqliteConnection connection, long accountId, IdempotencyClaim claim, CancellationToken ct)
+    private sealed record StoredClaim(byte[] RequestHash, byte[] Response, long CreatedAt);
+
+    private static async Task<StoredClaim?> ReadClaimAsync(SqliteConnection connection, long accountId, string key, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT request_hash, response, created_at FROM idempotency_keys WHERE account_id = @account AND idempotency_key = @key";
         command.Parameters.AddWithValue("@account", accountId);
-        command.Parameters.AddWithValue("@key", claim.Key);
+        command.Parameters.AddWithValue("@key", key);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
-        {
-            return null;
-        }
-        var (hash, response, createdAt) = ((byte[])reader[0], (byte[])reader[1], reader.GetInt64(2));
-        await reader.DisposeAsync();
-        if (createdAt < claim.ExpiredBefore)
-        {
-            await ExecuteAsync(connection, ct, "DELETE FROM idempotency_keys WHERE account_id = @account AND idempotency_key = @key",
-                ("@account", accountId), ("@key", claim.Key));
-            return null;
-        }
-        return hash.AsSpan().SequenceEqual(claim.RequestHash) ? new CreateOutcome.Replayed(response) : new CreateOutcome.KeyReused();
+        return await reader.ReadAsync(ct) ? new StoredClaim((byte[])reader[0], (byte[])reader[1], reader.GetInt64(2)) : null;
     }
+
+    /// <summary>What a stored key means for a request: its answer again, a conflict, or nothing (new or expired key).</summary>
+    private static CreateOutcome? Judge(IdempotencyClaim claim, StoredClaim? stored) =>
+        stored is null || stored.CreatedAt < claim.ExpiredBefore ? null
+        : stored.RequestHash.AsSpan().SequenceEqual(claim.RequestHash) ? new CreateOutcome.Replayed(stored.Response)
+        : new CreateOutcome.KeyReused();
 
     private static async Task<long> NextCallNumberAsync(SqliteConnection connection, CancellationToken ct)
     {

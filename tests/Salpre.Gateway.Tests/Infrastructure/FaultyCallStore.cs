@@ -36,6 +36,7 @@ public sealed class Faults
         public Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken) => Throw<long>();
         public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) => Throw<ImportOutcome>();
         public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) => Throw<CreateOutcome>();
+        public Task<CreateOutcome?> FindIdempotentAsync(long accountId, IdempotencyClaim claim, CancellationToken cancellationToken) => Throw<CreateOutcome?>();
         public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) => Throw<EventOutcome>();
         public Task<IReadOnlyList<CallEventRecord>?> ListEventsAsync(long accountId, long callNum, CancellationToken cancellationToken) => Throw<IReadOnlyList<CallEventRecord>?>();
         public Task<long> ForgetIdempotencyKeysAsync(long before, CancellationToken cancellationToken) => Throw<long>();
