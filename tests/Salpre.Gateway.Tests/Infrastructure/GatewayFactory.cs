@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Salpre.Gateway.Keys;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Devices;
 
 namespace Salpre.Gateway.Tests.Infrastructure;
 
@@ -98,6 +99,19 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public IAccountStore Accounts => Services.GetRequiredService<IAccountStore>();
     public ICallStore Calls => Services.GetRequiredService<ICallStore>();
+    public IDeviceStore Devices => Services.GetRequiredService<IDeviceStore>();
+
+    /// <summary>Registers a box for the account and, unless told otherwise, reports a heartbeat so that it is connected.</summary>
+    public async Task<string> AddBoxAsync(long accountId, bool connected = true)
+    {
+        var serial = $"BOX-{Guid.NewGuid():N}"[..20];
+        await Devices.AddAsync(accountId, serial, "test box", CancellationToken.None);
+        if (connected)
+        {
+            await Devices.RecordHeartbeatAsync(accountId, serial, 90, "1.0.0", CancellationToken.None);
+        }
+        return serial;
+    }
 
     /// <summary>Creates an account and a key with the given scopes; returns the account id and the secret.</summary>
     public async Task<TestAccount> CreateAccountAsync(KeyScopes scopes = KeyScopes.Read | KeyScopes.Write, string? name = null)

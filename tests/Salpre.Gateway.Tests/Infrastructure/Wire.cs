@@ -46,6 +46,33 @@ public static class WireExtensions
         return new WireResponse((int)response.StatusCode, body, response);
     }
 
+    public static async Task<WireResponse> PostJsonAsync(this HttpClient client, string path, string json, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+        return await client.SendWireAsync(request);
+    }
+
+    /// <summary>A make-call as the Make Call page shows it: a multipart form.</summary>
+    public static async Task<WireResponse> MakeCallAsync(this HttpClient client, string serial, string to = "+905321234567", string agentId = "5", string? idempotencyKey = null)
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("salprebox:" + serial), "from" },
+            { new StringContent(to), "to" },
+            { new StringContent(agentId), "agent_id" },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/gateway/v1/call/make-call") { Content = form };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+        return await client.SendWireAsync(request);
+    }
+
     public static bool IsEnvelope(string body)
     {
         try
