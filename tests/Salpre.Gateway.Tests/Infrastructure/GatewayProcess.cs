@@ -82,6 +82,33 @@ public sealed class GatewayProcess : IAsyncDisposable
         throw new TimeoutException($"No line starting with '{prefix}' within {timeout}:\n{Output}");
     }
 
+    /// <summary>Waits for the address Kestrel reports it listens on.</summary>
+    public async Task<Uri> WaitForAddressAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(Output, "Now listening on: (http://127\\.0\\.0\\.1:[0-9]+)");
+            if (match.Success)
+            {
+                return new Uri(match.Groups[1].Value);
+            }
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The gateway exited with {_process.ExitCode}:\n{Output}");
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"The gateway did not listen within {timeout}:\n{Output}");
+    }
+
+    /// <summary>Kills the process outright (SIGKILL), as a crash or a power cut would stop it.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>Asks the process to stop as a service manager would (SIGTERM) and waits for it.</summary>
     public async Task<int> StopAsync(TimeSpan timeout)
     {
