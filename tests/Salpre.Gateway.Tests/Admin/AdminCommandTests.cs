@@ -189,6 +189,33 @@ public sealed class AdminCommandTests(AdminCommandTests.Gateway gateway) : IClas
     }
 
     [Fact]
+    public async Task Adds_lists_and_removes_boxes_one_serial_to_one_account()
+    {
+        var first = (await RunAsync("accounts", "create", "--name", "Boxes A", "--json")).Json;
+        var second = (await RunAsync("accounts", "create", "--name", "Boxes B", "--json")).Json;
+        var serial = $"ADMIN-{Guid.NewGuid():N}"[..18];
+
+        var added = await RunAsync("devices", "add", "--account", $"{first["account_id"]}", "--serial", $"salprebox:{serial}", "--name", "Reception", "--json");
+        var taken = await RunAsync("devices", "add", "--account", $"{second["account_id"]}", "--serial", serial, "--name", "Thief");
+        var listed = await RunAsync("devices", "list", "--account", $"{first["account_id"]}");
+        var fromApi = await gateway.Client(first["secret_key"]!.GetValue<string>()).GetWireAsync("/api/gateway/v1/salprebox/device-list");
+        var removed = await RunAsync("devices", "remove", $"{added.Json["device_id"]}");
+        var again = await RunAsync("devices", "remove", $"{added.Json["device_id"]}");
+        var afterRemoval = await gateway.Client(first["secret_key"]!.GetValue<string>()).GetWireAsync("/api/gateway/v1/salprebox/device-list");
+
+        Assert.Equal(0, added.Code);
+        Assert.Equal(1, taken.Code);
+        Assert.Contains("already registered", taken.Error, StringComparison.Ordinal);
+        Assert.Contains($"salprebox:{serial}", listed.Output, StringComparison.Ordinal);
+        Assert.Contains("never", listed.Output, StringComparison.Ordinal);
+        Assert.Equal(serial, fromApi.Data.Single()!["serial_no"]!.GetValue<string>());
+        Assert.Equal("Reception", fromApi.Data.Single()!["device_name"]!.GetValue<string>());
+        Assert.Equal(0, removed.Code);
+        Assert.Equal(1, again.Code);
+        Assert.Equal(404, afterRemoval.Status);
+    }
+
+    [Fact]
     public async Task Says_the_schema_is_current_when_migrating_a_live_file()
     {
         var run = await RunAsync("migrate");

@@ -23,6 +23,17 @@ public sealed class OpenApiTests(GatewayFactory gateway) : IClassFixture<Gateway
 
         Assert.Equal("ListCalls", paths["/api/gateway/v1/call/list"]!["get"]!["operationId"]!.GetValue<string>());
         Assert.Equal("GetCall", paths["/api/gateway/v1/call/{id}"]!["get"]!["operationId"]!.GetValue<string>());
+        Assert.Equal("MakeCall", paths["/api/gateway/v1/call/make-call"]!["post"]!["operationId"]!.GetValue<string>());
+        Assert.Equal("ReportCallEvent", paths["/api/gateway/v1/call/{id}/events"]!["post"]!["operationId"]!.GetValue<string>());
+        Assert.Equal("GetCallLogs", paths["/api/gateway/v1/call/{id}/logs"]!["get"]!["operationId"]!.GetValue<string>());
+        Assert.Equal("ListDevices", paths["/api/gateway/v1/salprebox/device-list"]!["get"]!["operationId"]!.GetValue<string>());
+        Assert.Equal("DeviceHeartbeat", paths["/api/gateway/v1/salprebox/heartbeat"]!["post"]!["operationId"]!.GetValue<string>());
+        var makeCallBody = paths["/api/gateway/v1/call/make-call"]!["post"]!["requestBody"]!["content"]!.AsObject().Select(c => c.Key).ToHashSet();
+        Assert.Equal(["multipart/form-data", "application/x-www-form-urlencoded", "application/json"], makeCallBody);
+        foreach (var status in new[] { "200", "400", "401", "403", "409", "415", "429" })
+        {
+            Assert.NotNull(paths["/api/gateway/v1/call/make-call"]!["post"]!["responses"]![status]);
+        }
         var scheme = document["components"]!["securitySchemes"]!["account-secret-key"]!;
         Assert.Equal("apiKey", scheme["type"]!.GetValue<string>());
         Assert.Equal("header", scheme["in"]!.GetValue<string>());

@@ -120,6 +120,29 @@ public sealed partial class QueryFuzzTests(GatewayFactory gateway) : IClassFixtu
         }, iter: 500, threads: 4, seed: "0001GtEAx1hY");
     }
 
+    [Fact]
+    public async Task Any_make_call_or_report_body_gets_an_answer_in_the_envelope_and_never_a_fault()
+    {
+        var account = await gateway.CreateAccountAsync(Storage.Accounts.KeyScopes.Read | Storage.Accounts.KeyScopes.Write | Storage.Accounts.KeyScopes.Ingest);
+        var serial = await gateway.AddBoxAsync(account.Id);
+        var client = gateway.Client(account.Key);
+        var callId = (await client.MakeCallAsync(serial)).Json["data"]!["call_id"]!.GetValue<string>();
+        var value = Gen.OneOf(Gen.OneOf<string>(s_values), Gen.String[0, 30]).Select(v => System.Text.Json.JsonSerializer.Serialize(v));
+        var anyJson = Gen.OneOf(value, Gen.Long.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Gen.OneOf<string>("null", "true", "[]", "{}", "[1,\"a\"]", "{\"a\":{\"b\":1}}", "1e308", "-0"));
+        var names = Gen.OneOf(Gen.OneOf<string>("from", "to", "agent_id", "status", "at", "detail", "transcript", "variables", "audio_record_url", "call_id"), Gen.String[Gen.Char.AlphaNumeric, 1, 8]);
+        var body = Gen.Select(names, anyJson, (n, v) => $"\"{n}\":{v}").Array[0, 6].Select(fields => "{" + string.Join(',', fields) + "}");
+        var raw = Gen.OneOf(body, Gen.String[0, 60], Gen.OneOf<string>("", "{", "[", "\"x\"", "{\"from\":\"salprebox:" + serial + "\",\"to\":\"+905321234567\",\"agent_id\":5}"));
+
+        await Gen.Select(raw, Gen.Bool).SampleAsync(async (text, toEvents) =>
+        {
+            var path = toEvents ? $"/api/gateway/v1/call/{callId}/events" : "/api/gateway/v1/call/make-call";
+            var answer = await client.PostJsonAsync(path, text);
+            Assert.True(answer.Status is 200 or 400 or 409 or 429, $"{answer.Status} for {text}: {answer.Body}");
+            Assert.True(WireExtensions.IsEnvelope(answer.Body), answer.Body);
+        }, iter: 1500, threads: 4, seed: "0001GtEAx1hY");
+    }
+
     [GeneratedRegex("^Invalid ([a-z_]+) value$")]
     private static partial Regex InvalidValue();
 }
