@@ -4,6 +4,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GATEWAY_DLL="$ROOT/src/Salpre.Gateway/bin/Release/net10.0/Salpre.Gateway.dll"
 CEILING_DLL="$ROOT/bench/Salpre.Bench.Ceiling/bin/Release/net10.0/Salpre.Bench.Ceiling.dll"
 DATA_DLL="$ROOT/bench/Salpre.Bench.Data/bin/Release/net10.0/Salpre.Bench.Data.dll"
+WRITES_DLL="$ROOT/bench/Salpre.Bench.Writes/bin/Release/net10.0/Salpre.Bench.Writes.dll"
 PIDS=()
 
 log() { printf '[bench] %s\n' "$*" >&2; }

@@ -175,6 +175,30 @@ for n in $SCALES; do
   stop_all
 done
 
+# --- the write path: make-call and its three reports, every commit synced (synchronous=FULL) --------------------
+DB="$WORK/writes.db"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+WRITE_KEY=$(admin accounts create --name writes --json | tail -n 1 | sed -E 's/.*"secret_key":"([^"]+)".*/\1/')
+INGEST_KEY=$(admin keys create --account 1 --scopes ingest --json | tail -n 1 | sed -E 's/.*"secret_key":"([^"]+)".*/\1/')
+admin devices add --account 1 --serial WRITE-BENCH --name bench >/dev/null
+MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 start_gateway "$DB" "$GW_PORT" "$WORK/writes.log"
+curl -fs -o /dev/null -H "account-secret-key: $INGEST_KEY" -H 'Content-Type: application/json' \
+  -d '{"serial_no":"WRITE-BENCH"}' "$BASE/api/gateway/v1/salprebox/heartbeat" || die "heartbeat"
+WRITE_ARGS=(--url "$BASE" --write-key "$WRITE_KEY" --ingest-key "$INGEST_KEY" --serial WRITE-BENCH --workers 16)
+if [ "$MODE" = smoke ]; then
+  if dotnet "$WRITES_DLL" "${WRITE_ARGS[@]}" --seconds 1 >/dev/null; then check "make-call and its reports answer under load" 0 ""; else check "make-call and its reports answer under load" 1 "errors"; fi
+  WRITE_ROW=""
+else
+  dotnet "$WRITES_DLL" "${WRITE_ARGS[@]}" --seconds "$WARMUP" >/dev/null || die "write path warm-up"
+  wcps=(); wrps=(); w50=(); w99=()
+  for _ in $(seq "$RUNS"); do
+    read -r a b c d _ < <(dotnet "$WRITES_DLL" "${WRITE_ARGS[@]}" --seconds "$SECONDS_PER_RUN") || die "write path"
+    wcps+=("$a"); wrps+=("$b"); w50+=("$c"); w99+=("$d")
+  done
+  WRITE_ROW="| make-call + ringing + in-progress + completed, 16 clients | $(printf '%s\n' "${wcps[@]}" | median) calls/s ($(printf '%s\n' "${wrps[@]}" | median) requests/s) | $(printf '%s\n' "${w50[@]}" | median) | $(printf '%s\n' "${w99[@]}" | median) | \`dotnet bench/Salpre.Bench.Writes/bin/Release/net10.0/Salpre.Bench.Writes.dll --url GATEWAY --write-key KEY --ingest-key KEY --serial WRITE-BENCH --workers 16 --seconds $SECONDS_PER_RUN\` |"
+fi
+stop_all
+
 # --- peers: Platformatic DB over PostgreSQL, on the same calls -------------------------------------------------
 PEER_ROWS=()
 if [ "$MODE" != smoke ]; then
@@ -222,6 +246,17 @@ fi
   echo "- gateway RSS after the load above: ${GATEWAY_RSS_MB} MB"
   echo "- cold start, process start to the first answered list request: ${COLD_MS} ms (median of $RUNS)"
   echo
+  if [ -n "${WRITE_ROW:-}" ]; then
+    echo "## The write path"
+    echo
+    echo "Calls placed and carried to the end on a fresh SQLite file, each commit synced before it is acknowledged"
+    echo "(WAL, \`synchronous=FULL\`); every make-call carries an idempotency key. Median of $RUNS runs of ${SECONDS_PER_RUN} s."
+    echo
+    echo "| path | throughput | make-call p50 ms | make-call p99 ms | command |"
+    echo "|---|---|---|---|---|"
+    echo "$WRITE_ROW"
+    echo
+  fi
   echo "## Scaling: one account, one connection"
   echo
   echo "p50 latency in ms of page 1 and of a cursor page halfway down the account (\`wrk -t1 -c1\`, median of $RUNS runs),"

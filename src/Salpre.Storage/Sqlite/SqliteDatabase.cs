@@ -13,6 +13,10 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     private readonly string _connectionString;
     private readonly SqliteReaderPool _readers;
 
+    // SQLite takes one writer at a time. Writers of this process queue here, asynchronously, instead of colliding on
+    // the file lock, where a loser sleeps in long fixed steps; other processes meet SQLite's own busy timeout.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
     public SqliteDatabase(StorageOptions options)
     {
         var builder = new SqliteConnectionStringBuilder(
@@ -42,7 +46,11 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     internal T Read<T, TState>(string sql, TState state, Action<SqliteCommand, TState> bind, Func<SqliteDataReader, TState, T> read) =>
         _readers.Read(sql, state, bind, read);
 
-    public void Dispose() => _readers.Dispose();
+    public void Dispose()
+    {
+        _readers.Dispose();
+        _writeGate.Dispose();
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/> in an immediate (write-locking) transaction with durable commits, and commits it
@@ -50,16 +58,24 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using (var pragma = connection.CreateCommand())
+        await _writeGate.WaitAsync(cancellationToken);
+        try
         {
-            pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            await using var connection = await OpenAsync(cancellationToken);
+            await using (var pragma = connection.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var result = await work(connection, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
         }
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var result = await work(connection, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
