@@ -18,9 +18,10 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 
-// Storage, keys, HTTP conventions, calls and the API description
+// Storage, keys and their rate limits, HTTP conventions, calls, devices and the API description
 builder.AddGatewayStorage();
 builder.AddGatewayKeys();
+builder.AddGatewayRateLimits();
 builder.AddGatewayHttp();
 builder.AddGatewayCalls();
 builder.AddGatewayDevices();
@@ -28,7 +29,7 @@ builder.Services.AddGatewayOpenApi();
 
 var app = builder.Build();
 
-// Request ids, error envelopes, routing, key checks
+// Request ids, error envelopes, routing, key checks (authentication, rate limit, scope)
 app.UseGatewayPipeline();
 
 // Endpoints

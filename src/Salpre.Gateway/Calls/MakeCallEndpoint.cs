@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Salpre.Gateway.Devices;
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Keys;
+using Salpre.Gateway.RateLimits;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Devices;
@@ -72,11 +73,13 @@ public static class MakeCallEndpoint
             {
                 return TypedResults.Conflict(ApiErrors.Conflict(context, "Device is not connected"));
             }
-            if (!limiter.TryStart(caller.AccountId, out var retryAfter))
+            var rate = await limiter.TakeAsync(caller.AccountId, cancellationToken);
+            if (!rate.Allowed)
             {
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return TypedResults.Json(ApiErrors.RateLimited(context, "Too many calls. Please retry after the Retry-After delay"),
-                    statusCode: StatusCodes.Status429TooManyRequests);
+                context.Response.Headers.RetryAfter = KeyRateLimiter.SecondsOf(rate.RetryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return rate.Verdict == BucketVerdict.Limited
+                    ? TypedResults.Json(ApiErrors.RateLimited(context, "Too many calls. Please retry after the Retry-After delay"), statusCode: StatusCodes.Status429TooManyRequests)
+                    : TypedResults.Json(ApiErrors.ForStatus(context, StatusCodes.Status503ServiceUnavailable), statusCode: StatusCodes.Status503ServiceUnavailable);
             }
             outcome = await calls.CreateAsync(caller.AccountId, new NewCall(request.From, request.To, request.AgentId, now), claim, RenderAnswer, cancellationToken);
         }

@@ -1,5 +1,5 @@
-using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using Salpre.Gateway.RateLimits;
 
 namespace Salpre.Gateway.Calls;
 
@@ -19,33 +19,14 @@ public sealed class MakeCallOptions
 }
 
 /// <summary>
-/// Every call costs money, so each account may start only so many per second (a token bucket per account). Beyond
-/// it a make-call answers 429 with Retry-After and nothing is done.
+/// Every call costs money, so each account may start only so many per second (a token bucket per account, shared
+/// by all nodes when rate limits live in Redis). Beyond it a make-call answers 429 with Retry-After and nothing is done.
 /// </summary>
-public sealed class MakeCallLimiter : IDisposable
+public sealed class MakeCallLimiter(TokenBuckets buckets, IOptions<MakeCallOptions> options)
 {
-    private readonly PartitionedRateLimiter<long> _limiter;
+    private readonly TokenBucket _bucket = buckets.Create("make-call", options.Value.CallsPerSecond, options.Value.Burst);
 
-    public MakeCallLimiter(IOptions<MakeCallOptions> options)
-    {
-        var settings = options.Value;
-        _limiter = PartitionedRateLimiter.Create<long, long>(account => RateLimitPartition.GetTokenBucketLimiter(account, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = settings.Burst,
-            TokensPerPeriod = settings.CallsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
-    }
-
-    /// <summary>True when the account may start a call now; otherwise, when to try again.</summary>
-    public bool TryStart(long accountId, out TimeSpan retryAfter)
-    {
-        using var lease = _limiter.AttemptAcquire(accountId);
-        retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        return lease.IsAcquired;
-    }
-
-    public void Dispose() => _limiter.Dispose();
+    /// <summary>Whether the account may start a call now; if not, when to try again.</summary>
+    public ValueTask<BucketAnswer> TakeAsync(long accountId, CancellationToken cancellationToken) =>
+        _bucket.TakeAsync(accountId, cancellationToken);
 }

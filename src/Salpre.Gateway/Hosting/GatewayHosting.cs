@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Salpre.Gateway.Calls;
 using Salpre.Gateway.Keys;
+using Salpre.Gateway.RateLimits;
 using Salpre.Storage;
 
 namespace Salpre.Gateway.Hosting;
@@ -25,6 +26,16 @@ public static class GatewayHosting
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddHostedService<KeyCacheRefresher>();
         builder.Services.AddHostedService<KeyUsageFlusher>();
+        return builder;
+    }
+
+    /// <summary>Token buckets per key (and per account for make-call), in this process or shared through Redis.</summary>
+    public static WebApplicationBuilder AddGatewayRateLimits(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TokenBuckets>();
+        builder.Services.AddSingleton<KeyRateLimiter>();
         return builder;
     }
 
@@ -83,12 +94,14 @@ public static class GatewayHosting
         }
     }
 
-    /// <summary>Brings the schema up to date and loads the secrets kept in the database, before serving.</summary>
+    /// <summary>Brings the schema up to date and loads what nodes of one database share (secrets, an id), before serving.</summary>
     public static async Task PrepareStorageAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         var storage = app.Services.GetRequiredService<IStorage>();
         await storage.MigrateAsync(cancellationToken);
         var cursorKey = await storage.GetOrCreateSecretAsync("cursor_hmac", RandomNumberGenerator.GetBytes(32), cancellationToken);
         app.Services.GetRequiredService<CallCursors>().UseKey(cursorKey);
+        var installation = await storage.GetOrCreateSecretAsync("installation_id", RandomNumberGenerator.GetBytes(8), cancellationToken);
+        app.Services.GetRequiredService<TokenBuckets>().UseInstallation(Convert.ToHexStringLower(installation));
     }
 }

@@ -1,13 +1,15 @@
 using Salpre.Gateway.Hosting;
+using Salpre.Gateway.RateLimits;
 using Salpre.Storage.Accounts;
 
 namespace Salpre.Gateway.Keys;
 
 /// <summary>
 /// For endpoints that carry <see cref="RequiredScope"/>: authenticates the <c>account-secret-key</c> header (401),
-/// checks the key's scope (403), and hands the caller to the endpoint. The key is read from the header only.
+/// takes a token of the key's rate limit (429), checks the key's scope (403), and hands the caller to the endpoint.
+/// The key is read from the header only.
 /// </summary>
-public sealed class KeyAuthenticationMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator)
+public sealed class KeyAuthenticationMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator, KeyRateLimiter rateLimiter)
 {
     public const string Header = "account-secret-key";
 
@@ -27,6 +29,16 @@ public sealed class KeyAuthenticationMiddleware(RequestDelegate next, ApiKeyAuth
         if (caller is null)
         {
             await ApiErrors.WriteAsync(context, StatusCodes.Status401Unauthorized, ApiErrors.Unauthorized(context));
+            return;
+        }
+        var rate = await rateLimiter.TakeAsync(context, caller.KeyId);
+        if (!rate.Allowed)
+        {
+            var status = rate.Verdict == BucketVerdict.Limited ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = KeyRateLimiter.SecondsOf(rate.RetryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await ApiErrors.WriteAsync(context, status, status == StatusCodes.Status429TooManyRequests
+                ? ApiErrors.RateLimited(context, "Too many requests. Please retry after the Retry-After delay")
+                : ApiErrors.ForStatus(context, status));
             return;
         }
         if ((caller.Scopes & required.Scope) != required.Scope)

@@ -118,6 +118,8 @@ public sealed class DurabilityTests : IAsyncLifetime
         ["Storage__ConnectionString"] = $"Data Source={Database}",
         ["MakeCall__CallsPerSecond"] = "100000",
         ["MakeCall__Burst"] = "100000",
+        ["RateLimiting__RequestsPerSecond"] = "100000",
+        ["RateLimiting__Burst"] = "100000",
     }, "--urls", "http://127.0.0.1:0");
 
     private static HttpClient Client(Uri address, string key)

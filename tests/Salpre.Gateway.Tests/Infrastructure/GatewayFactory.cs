@@ -72,6 +72,9 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
+        // Suites send requests in bursts with one key; the rate limit tests set their own limits.
+        builder.UseSetting("RateLimiting:RequestsPerSecond", "1000000");
+        builder.UseSetting("RateLimiting:Burst", "1000000");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
