@@ -3,6 +3,7 @@ using Salpre.Gateway.Calls;
 using Salpre.Gateway.Demo;
 using Salpre.Gateway.Devices;
 using Salpre.Gateway.Hosting;
+using Salpre.Storage;
 
 // Admin commands (accounts, keys, import, migrate) do their work and exit; no command serves HTTP.
 if (AdminCommands.Handles(args))
@@ -38,7 +39,15 @@ app.MapCalls();
 app.MapDevices();
 app.MapGatewayOpenApi();
 
-await app.PrepareStorageAsync();
+try
+{
+    await app.PrepareStorageAsync();
+}
+catch (StartupRefusedException refused)
+{
+    await Console.Error.WriteLineAsync(refused.Message);
+    return 1;
+}
 if (demo)
 {
     await app.SeedDemoAsync();

@@ -15,7 +15,7 @@ public static class StorageServiceCollectionExtensions
         switch (options.Provider.ToLowerInvariant())
         {
             case "sqlite":
-                services.AddSingleton(new SqliteDatabase(options));
+                services.AddSingleton(_ => new SqliteDatabase(options));
                 services.AddSingleton<IStorage>(sp => sp.GetRequiredService<SqliteDatabase>());
                 services.AddSingleton<ICallStore, SqliteCallStore>();
                 services.AddSingleton<IAccountStore, SqliteAccountStore>();

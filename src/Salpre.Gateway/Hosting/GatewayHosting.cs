@@ -5,6 +5,7 @@ using Salpre.Gateway.Calls;
 using Salpre.Gateway.Keys;
 using Salpre.Gateway.RateLimits;
 using Salpre.Storage;
+using Salpre.Storage.Sqlite;
 
 namespace Salpre.Gateway.Hosting;
 
@@ -97,6 +98,7 @@ public static class GatewayHosting
     /// <summary>Brings the schema up to date and loads what nodes of one database share (secrets, an id), before serving.</summary>
     public static async Task PrepareStorageAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
+        app.Services.GetService<SqliteDatabase>()?.ClaimSingleGateway();
         var storage = app.Services.GetRequiredService<IStorage>();
         await storage.MigrateAsync(cancellationToken);
         var cursorKey = await storage.GetOrCreateSecretAsync("cursor_hmac", RandomNumberGenerator.GetBytes(32), cancellationToken);

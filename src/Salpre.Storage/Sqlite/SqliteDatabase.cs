@@ -16,6 +16,7 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     // SQLite takes one writer at a time. Writers of this process queue here, asynchronously, instead of colliding on
     // the file lock, where a loser sleeps in long fixed steps; other processes meet SQLite's own busy timeout.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private FileStream? _servingLock;
 
     public SqliteDatabase(StorageOptions options)
     {
@@ -46,8 +47,28 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     internal T Read<T, TState>(string sql, TState state, Action<SqliteCommand, TState> bind, Func<SqliteDataReader, TState, T> read) =>
         _readers.Read(sql, state, bind, read);
 
+    /// <summary>
+    /// Makes this process the one gateway serving the file, for as long as it lives: SQLite's WAL works for processes
+    /// of one host only, and the gateway keeps per-node state (page cache, buckets) that several nodes would split.
+    /// Admin commands do not claim it. The operating system drops the lock when the process dies, even by SIGKILL.
+    /// </summary>
+    public void ClaimSingleGateway()
+    {
+        try
+        {
+            _servingLock = new FileStream(FilePath + ".gateway-lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new StartupRefusedException(
+                $"Another gateway is already serving {FilePath}. A SQLite database serves one gateway node; to run " +
+                "several nodes, use PostgreSQL (Storage:Provider=postgres, Storage:ConnectionString=...; see docs/scaling.md).");
+        }
+    }
+
     public void Dispose()
     {
+        _servingLock?.Dispose();
         _readers.Dispose();
         _writeGate.Dispose();
     }
