@@ -26,14 +26,17 @@ wait_for() {
   done
 }
 
-# gateway DB PORT LOGFILE: starts the Release gateway on a SQLite file; sets GATEWAY_PID.
-start_gateway() {
+# start_gateway DB PORT LOGFILE: starts the Release gateway on a SQLite file; sets GATEWAY_PID.
+start_gateway() { start_gateway_on sqlite "Data Source=$1" "$2" "$3"; }
+
+# start_gateway_on PROVIDER CONNECTION-STRING PORT LOGFILE: the same on any store.
+start_gateway_on() {
   # Limits per key far above what one machine can send: the bench measures the gateway, not its limiter's refusals.
   RateLimiting__RequestsPerSecond=100000000 RateLimiting__Burst=100000000 \
-    Storage__ConnectionString="Data Source=$1" dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$2" >"$3" 2>&1 &
+    Storage__Provider="$1" Storage__ConnectionString="$2" dotnet "$GATEWAY_DLL" --urls "http://127.0.0.1:$3" >"$4" 2>&1 &
   GATEWAY_PID=$!
   PIDS+=("$GATEWAY_PID")
-  wait_for "http://127.0.0.1:$2/readyz"
+  wait_for "http://127.0.0.1:$3/readyz"
 }
 
 start_ceiling() {
@@ -75,3 +78,27 @@ check() {
   if [ "$2" = 0 ]; then CHECKS_PASSED=$((CHECKS_PASSED + 1)); log "ok - $1"; else CHECKS_FAILED=$((CHECKS_FAILED + 1)); log "not ok - $1: $3"; fi
 }
 
+
+# start_postgres DIR PORT: a throwaway PostgreSQL cluster in DIR on 127.0.0.1:PORT (as the postgres user when run as
+# root, since PostgreSQL refuses root); sets PG_DIR, PG_AS and PG_CONNECTION (an Npgsql string for database salpre).
+start_postgres() {
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -x "$bin/initdb" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)"
+  PG_BIN=$bin; PG_DIR=$1; PG_AS=()
+  rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$PG_DIR"; PG_AS=(runuser -u postgres --); fi
+  "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1 \
+    || die "initdb (see $PG_DIR/initdb.log)"
+  # Loopback only; the defaults otherwise, except room for the connection pools of two gateway nodes.
+  printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nmax_connections = 300\nshared_buffers = 512MB\n" \
+    "$2" "$PG_DIR" >>"$PG_DIR/data/postgresql.conf"
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 start >/dev/null || die "PostgreSQL did not start (see $PG_DIR/postgres.log)"
+  "${PG_AS[@]}" "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$2" -U postgres -d postgres -c "CREATE DATABASE salpre" || die "CREATE DATABASE"
+  PG_CONNECTION="Host=127.0.0.1;Port=$2;Database=salpre;Username=postgres;Maximum Pool Size=100"
+}
+
+stop_postgres() {
+  [ -n "${PG_DIR:-}" ] && [ -f "$PG_DIR/data/postmaster.pid" ] && "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1
+  return 0
+}

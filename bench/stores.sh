@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The same gateway on SQLite and on PostgreSQL, measured in one run: list reads and the write path, both gateways
+# up at once and measured in turns, so each PostgreSQL figure has a SQLite figure taken moments before it.
+#   bench/stores.sh           1,000,000 calls over 100 accounts; 3 runs of 10 s per path (about 15 minutes)
+#   bench/stores.sh --smoke   tiny data, 1 s per path: every path answers on both stores
+# Writes bench/results/stores.md. PostgreSQL is a throwaway cluster from the machine's binaries.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+MODE=full
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) MODE=smoke ;;
+    *) die "unknown argument $arg" ;;
+  esac
+done
+if [ "$MODE" = smoke ]; then
+  CALLS=2000; ACCOUNTS=3; RUNS=1; SECONDS_PER_RUN=1; WARMUP=1
+else
+  CALLS=1000000; ACCOUNTS=100; RUNS=3; SECONDS_PER_RUN=10; WARMUP=10
+fi
+WORK="$ROOT/bench/work/stores-$MODE"
+REPORT="$ROOT/bench/results/stores.md"
+[ "$MODE" = smoke ] && REPORT="$WORK/stores.md"
+SQLITE_PORT=5183; PG_PORT=5184; PG_SERVER_PORT=55433
+mkdir -p "$WORK"
+trap 'stop_all; stop_postgres' EXIT
+command -v wrk >/dev/null || die "wrk is needed (apt-get install wrk)"
+
+log "building (Release)"
+dotnet build "$ROOT/Salpre.slnx" -c Release --nologo -v quiet >/dev/null || die "build"
+
+# --- the same data in both stores, loaded through the product's own admin commands -------------------------------
+log "generating $CALLS calls over $ACCOUNTS accounts"
+rm -rf "$WORK/data"
+dotnet "$DATA_DLL" --calls "$CALLS" --accounts "$ACCOUNTS" --out "$WORK/data" >/dev/null
+start_postgres "$WORK/pg" "$PG_SERVER_PORT"
+SQLITE_CONNECTION="Data Source=$WORK/calls.db"
+rm -f "$WORK/calls.db" "$WORK/calls.db-wal" "$WORK/calls.db-shm"
+
+on() { local provider=$1 connection=$2; shift 2; Storage__Provider="$provider" Storage__ConnectionString="$connection" dotnet "$GATEWAY_DLL" "$@"; }
+secret_of() { tail -n 1 | sed -E 's/.*"secret_key":"([^"]+)".*/\1/'; }
+
+# load PROVIDER CONNECTION: creates the accounts, imports every file; prints the first account's key and the seconds.
+load() {
+  local provider=$1 connection=$2 start key="" first
+  on "$provider" "$connection" migrate >/dev/null || die "migrate on $provider"
+  start=$(date +%s.%N)
+  for file in "$WORK/data"/account-*.ndjson; do
+    created=$(on "$provider" "$connection" accounts create --name "$(basename "$file" .ndjson)" --json | tail -n 1)
+    first=$(secret_of <<<"$created"); key=${key:-$first}
+    on "$provider" "$connection" import --account "$(sed -E 's/.*"account_id":([0-9]+).*/\1/' <<<"$created")" --file "$file" >/dev/null \
+      || die "import of $file on $provider"
+  done
+  echo "$key $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')"
+}
+log "loading SQLite"; read -r SQLITE_KEY SQLITE_LOAD < <(load sqlite "$SQLITE_CONNECTION")
+log "loading PostgreSQL"; read -r PG_KEY PG_LOAD < <(load postgres "$PG_CONNECTION")
+"${PG_AS[@]}" "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_SERVER_PORT" -U postgres -d salpre -c "VACUUM ANALYZE" || die "VACUUM ANALYZE"
+
+# Write-path accounts: one box each, connected by a heartbeat once the gateways run.
+writes_keys() {
+  local provider=$1 connection=$2 write ingest account
+  write=$(on "$provider" "$connection" accounts create --name writes --json | tail -n 1)
+  account=$(sed -E 's/.*"account_id":([0-9]+).*/\1/' <<<"$write")
+  ingest=$(on "$provider" "$connection" keys create --account "$account" --scopes ingest --json | secret_of)
+  on "$provider" "$connection" devices add --account "$account" --serial WRITE-BENCH --name bench >/dev/null
+  echo "$(secret_of <<<"$write") $ingest"
+}
+read -r SQLITE_WRITE SQLITE_INGEST < <(writes_keys sqlite "$SQLITE_CONNECTION")
+read -r PG_WRITE PG_INGEST < <(writes_keys postgres "$PG_CONNECTION")
+
+MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 start_gateway_on sqlite "$SQLITE_CONNECTION" "$SQLITE_PORT" "$WORK/sqlite.log"
+MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 start_gateway_on postgres "$PG_CONNECTION" "$PG_PORT" "$WORK/postgres.log"
+for target in "$SQLITE_PORT $SQLITE_INGEST" "$PG_PORT $PG_INGEST"; do
+  read -r port ingest <<<"$target"
+  curl -fs -o /dev/null -H "account-secret-key: $ingest" -H 'Content-Type: application/json' -d '{"serial_no":"WRITE-BENCH"}' \
+    "http://127.0.0.1:$port/api/gateway/v1/salprebox/heartbeat" || die "heartbeat on port $port"
+done
+
+# --- reads: the same request to each gateway in turn --------------------------------------------------------------
+FRESH="Cache-Control: no-cache"
+ROWS=()
+# measure NAME PATH-AND-QUERY EXTRA-HEADER...: each run measures SQLite, then PostgreSQL.
+measure() {
+  local name=$1 path=$2
+  shift 2
+  local s_rps=() p_rps=() s_p99=() p_p99=() ratio=() extra=() header
+  for header in "$@"; do extra+=(-H "$header"); done
+  for target in "$SQLITE_PORT $SQLITE_KEY" "$PG_PORT $PG_KEY"; do
+    read -r port key <<<"$target"
+    local body; body=$(curl -s -w '\n%{http_code}' -H "account-secret-key: $key" "${extra[@]}" "http://127.0.0.1:$port$path")
+    if [ "$(tail -n 1 <<<"$body")" = 200 ] && grep -q '"status":"success"' <<<"$body"; then check "$name answers on port $port" 0 ""; else check "$name answers on port $port" 1 "$(head -c 300 <<<"$body")"; fi
+  done
+  [ "$MODE" = smoke ] && return
+  for target in "$SQLITE_PORT $SQLITE_KEY" "$PG_PORT $PG_KEY"; do
+    read -r port key <<<"$target"
+    wrk -t2 -c32 -d"${WARMUP}s" -H "account-secret-key: $key" "${extra[@]}" "http://127.0.0.1:$port$path" >/dev/null
+  done
+  for _ in $(seq "$RUNS"); do
+    local s p s99 p99 snon pnon
+    read -r s _ s99 snon < <(wrk_once -t2 -c32 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SQLITE_KEY" "${extra[@]}" "http://127.0.0.1:$SQLITE_PORT$path")
+    read -r p _ p99 pnon < <(wrk_once -t2 -c32 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $PG_KEY" "${extra[@]}" "http://127.0.0.1:$PG_PORT$path")
+    [ "$snon" = 0 ] && [ "$pnon" = 0 ] || die "$name: answers that were not 2xx ($snon on SQLite, $pnon on PostgreSQL)"
+    s_rps+=("$s"); p_rps+=("$p"); s_p99+=("$s99"); p_p99+=("$p99")
+    ratio+=("$(awk -v a="$p" -v b="$s" 'BEGIN { printf "%.2f", a / b }')")
+  done
+  ROWS+=("| $name | $(printf '%s\n' "${s_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${s_p99[@]}" | median) | $(printf '%s\n' "${p_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p_p99[@]}" | median) | $(printf '%s\n' "${ratio[@]}" | median)× | \`$path\`$([ $# -gt 0 ] && printf ' + `%s`' "$@") |")
+}
+
+LIST=/api/gateway/v1/call/list
+DEPTH_PAGE=10000; [ "$MODE" = smoke ] && DEPTH_PAGE=10
+FILTER="per_page=10&status=failed&agent_id=3&started_after=2025-11-01&started_before=2026-05-01"
+cursor_on() { curl -fs -H "account-secret-key: $2" "http://127.0.0.1:$1$LIST?per_page=10&page=$DEPTH_PAGE" | sed -E 's/.*"next_cursor":"([^"]+)".*/\1/'; }
+SQLITE_CURSOR=$(cursor_on "$SQLITE_PORT" "$SQLITE_KEY"); PG_CURSOR=$(cursor_on "$PG_PORT" "$PG_KEY")
+measure "list page 1, per_page=10, repeated (page cache)" "$LIST?per_page=10"
+measure "list page 1, per_page=10, read each time" "$LIST?per_page=10" "$FRESH"
+measure "list page 1, per_page=100, read each time" "$LIST?per_page=100" "$FRESH"
+measure "list filtered: status + agent + 6 months, read each time" "$LIST?$FILTER" "$FRESH"
+SOME_CALL=$(curl -fs -H "account-secret-key: $SQLITE_KEY" "http://127.0.0.1:$SQLITE_PORT$LIST?per_page=1" | sed -E 's/.*"call_id":"(c[0-9]+)".*/\1/')
+measure "call details" "/api/gateway/v1/call/$SOME_CALL"
+# The cursor page: same depth, each gateway's own cursor (the cursor's tag is signed by its database's key).
+CURSOR_ROWS=()
+if [ -n "$SQLITE_CURSOR" ] && [ -n "$PG_CURSOR" ]; then check "cursor pages at depth $DEPTH_PAGE" 0 ""; else check "cursor pages at depth $DEPTH_PAGE" 1 "no cursor"; fi
+if [ "$MODE" != smoke ]; then
+  c_s=(); c_p=(); c_r=()
+  for _ in $(seq "$RUNS"); do
+    read -r s _ _ _ < <(wrk_once -t2 -c32 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SQLITE_KEY" -H "$FRESH" "http://127.0.0.1:$SQLITE_PORT$LIST?cursor=$SQLITE_CURSOR")
+    read -r p _ _ _ < <(wrk_once -t2 -c32 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $PG_KEY" -H "$FRESH" "http://127.0.0.1:$PG_PORT$LIST?cursor=$PG_CURSOR")
+    c_s+=("$s"); c_p+=("$p"); c_r+=("$(awk -v a="$p" -v b="$s" 'BEGIN { printf "%.2f", a / b }')")
+  done
+  ROWS+=("| list cursor page at depth $DEPTH_PAGE, read each time | $(printf '%s\n' "${c_s[@]}" | median | xargs printf '%.0f') | | $(printf '%s\n' "${c_p[@]}" | median | xargs printf '%.0f') | | $(printf '%s\n' "${c_r[@]}" | median)× | \`$LIST?cursor=...\` + \`$FRESH\` |")
+fi
+
+# --- writes: make-call and its three reports, durable commits on both ------------------------------------------
+WRITE_ROWS=()
+write_run() { dotnet "$WRITES_DLL" --url "http://127.0.0.1:$1" --write-key "$2" --ingest-key "$3" --serial WRITE-BENCH --workers 16 --seconds "$4"; }
+if [ "$MODE" = smoke ]; then
+  write_run "$SQLITE_PORT" "$SQLITE_WRITE" "$SQLITE_INGEST" 1 >/dev/null && check "writes on SQLite" 0 "" || check "writes on SQLite" 1 "errors"
+  write_run "$PG_PORT" "$PG_WRITE" "$PG_INGEST" 1 >/dev/null && check "writes on PostgreSQL" 0 "" || check "writes on PostgreSQL" 1 "errors"
+else
+  write_run "$SQLITE_PORT" "$SQLITE_WRITE" "$SQLITE_INGEST" "$WARMUP" >/dev/null || die "write warm-up on SQLite"
+  write_run "$PG_PORT" "$PG_WRITE" "$PG_INGEST" "$WARMUP" >/dev/null || die "write warm-up on PostgreSQL"
+  ws=(); wp=(); ws99=(); wp99=(); wr=()
+  for _ in $(seq "$RUNS"); do
+    read -r a _ _ a99 _ < <(write_run "$SQLITE_PORT" "$SQLITE_WRITE" "$SQLITE_INGEST" "$SECONDS_PER_RUN") || die "writes on SQLite"
+    read -r b _ _ b99 _ < <(write_run "$PG_PORT" "$PG_WRITE" "$PG_INGEST" "$SECONDS_PER_RUN") || die "writes on PostgreSQL"
+    ws+=("$a"); wp+=("$b"); ws99+=("$a99"); wp99+=("$b99"); wr+=("$(awk -v x="$b" -v y="$a" 'BEGIN { printf "%.2f", x / y }')")
+  done
+  WRITE_ROWS+=("| make-call + ringing + in-progress + completed, 16 clients (calls/s; make-call p99 ms) | $(printf '%s\n' "${ws[@]}" | median) | $(printf '%s\n' "${ws99[@]}" | median) | $(printf '%s\n' "${wp[@]}" | median) | $(printf '%s\n' "${wp99[@]}" | median) | $(printf '%s\n' "${wr[@]}" | median)× | \`Salpre.Bench.Writes --workers 16\` |")
+fi
+SQLITE_RSS=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${PIDS[0]}/status")
+PG_RSS=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${PIDS[1]}/status")
+PG_VERSION=$("${PG_AS[@]}" "$PG_BIN/psql" -X -At -h 127.0.0.1 -p "$PG_SERVER_PORT" -U postgres -d salpre -c "SHOW server_version")
+
+{
+  echo "# SQLite and PostgreSQL, one run"
+  echo
+  echo "Made by \`bench/stores.sh${*:+ $*}\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git rev-parse --short HEAD)\`;"
+  echo "$(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), wrk, gateways and PostgreSQL $PG_VERSION on one machine, loopback."
+  echo
+  echo "$CALLS calls over $ACCOUNTS accounts in each store, loaded through \`Salpre.Gateway import\`: SQLite in $SQLITE_LOAD s,"
+  echo "PostgreSQL in $PG_LOAD s. PostgreSQL runs its defaults except \`shared_buffers = 512MB\` and \`max_connections = 300\`;"
+  echo "every commit is durable on both (SQLite \`synchronous=FULL\`, PostgreSQL \`synchronous_commit=on\`, \`fsync=on\`)."
+  echo "Both gateways run at once; each run measures SQLite then PostgreSQL ($RUNS runs of ${SECONDS_PER_RUN} s at 32 connections,"
+  echo "medians; \"PG/SQLite\" is the median of the paired ratios)."
+  echo
+  echo "| path | SQLite req/s | SQLite p99 ms | PostgreSQL req/s | PostgreSQL p99 ms | PG/SQLite | request |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}" "${WRITE_ROWS[@]}"
+  echo
+  echo "Gateway RSS after the run: SQLite ${SQLITE_RSS} MB, PostgreSQL ${PG_RSS} MB."
+} >"$REPORT"
+log "report: $REPORT"
+echo "smoke: $CHECKS_PASSED passed, $CHECKS_FAILED failed"
+[ "$CHECKS_FAILED" = 0 ]
