@@ -37,7 +37,15 @@ app.MapCalls();
 app.MapDevices();
 app.MapGatewayOpenApi();
 
-await app.PrepareStorageAsync();
+try
+{
+    await app.PrepareStorageAsync();
+}
+catch (SchemaBehindException behind)
+{
+    await Console.Error.WriteLineAsync(behind.Message);
+    return 1;
+}
 if (demo)
 {
     await app.SeedDemoAsync();

@@ -83,12 +83,28 @@ public static class GatewayHosting
         }
     }
 
-    /// <summary>Brings the schema up to date and loads the secrets kept in the database, before serving.</summary>
+    /// <summary>
+    /// Brings the schema up to date (or, when <c>Storage:MigrateOnStart</c> is off, checks that it is) and loads the
+    /// secrets kept in the database, before serving.
+    /// </summary>
     public static async Task PrepareStorageAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         var storage = app.Services.GetRequiredService<IStorage>();
-        await storage.MigrateAsync(cancellationToken);
+        var options = app.Services.GetRequiredService<StorageOptions>();
+        if (options.ShouldMigrateOnStart)
+        {
+            await storage.MigrateAsync(cancellationToken);
+        }
+        else if (await storage.PendingMigrationsAsync(cancellationToken) is { Count: > 0 } pending)
+        {
+            throw new SchemaBehindException(
+                $"The {options.Provider} schema is behind: {pending.Count} migration(s) not applied ({string.Join(", ", pending)}). " +
+                "Run `Salpre.Gateway migrate` with the same Storage settings, or set Storage:MigrateOnStart=true.");
+        }
         var cursorKey = await storage.GetOrCreateSecretAsync("cursor_hmac", RandomNumberGenerator.GetBytes(32), cancellationToken);
         app.Services.GetRequiredService<CallCursors>().UseKey(cursorKey);
     }
 }
+
+/// <summary>The gateway will not serve a schema older than its code; the message says what to run.</summary>
+public sealed class SchemaBehindException(string message) : Exception(message);

@@ -16,7 +16,9 @@ public sealed class Faults
         var faults = new Faults();
         services.AddSingleton(faults);
         services.AddSingleton<ICallStore>(sp => new FaultyCallStore(faults));
-        services.AddSingleton<IStorage>(sp => new FaultyStorage(faults, sp.GetRequiredService<Salpre.Storage.Sqlite.SqliteDatabase>()));
+        // The provider's own storage (SQLite or PostgreSQL), as registered before this replaces it.
+        var real = services.Last(service => service.ServiceType == typeof(IStorage)).ImplementationFactory!;
+        services.AddSingleton<IStorage>(sp => new FaultyStorage(faults, (IStorage)real(sp)));
         return faults;
     }
 
@@ -47,6 +49,7 @@ public sealed class Faults
     private sealed class FaultyStorage(Faults faults, IStorage inner) : IStorage
     {
         public Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
+        public Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken) => inner.PendingMigrationsAsync(cancellationToken);
         public Task CheckAsync(CancellationToken cancellationToken) => faults.Next is { } fault ? Task.FromException(fault) : inner.CheckAsync(cancellationToken);
         public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken) => inner.GetOrCreateSecretAsync(name, candidate, cancellationToken);
     }
