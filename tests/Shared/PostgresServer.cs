@@ -71,6 +71,16 @@ public sealed class PostgresServer : IAsyncDisposable
         await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", CancellationToken.None);
     }
 
+    /// <summary>The files that hold a database's rows: its own relations, and the write-ahead log.</summary>
+    public async Task<IReadOnlyList<string>> DatabaseFilesAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT oid FROM pg_database WHERE datname = current_database()", connection);
+        var oid = Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
+        return [.. Directory.GetFiles(Path.Combine(DataDirectory, "base", oid)), .. Directory.GetFiles(Path.Combine(DataDirectory, "pg_wal"))];
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Salpre.Storage;
 using Salpre.Storage.Calls;
 
@@ -22,8 +23,13 @@ public sealed class Faults
         return faults;
     }
 
-    /// <summary>What SQLite throws when the file is locked by another writer for too long.</summary>
-    public static SqliteException Busy() => new("database is locked", 5);
+    /// <summary>
+    /// What the run's store throws when it cannot serve now: SQLite when the file is locked by another writer for too
+    /// long, PostgreSQL when the server is shutting down.
+    /// </summary>
+    public static Exception Busy() => GatewayFactory.OnPostgres
+        ? new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01")
+        : new SqliteException("database is locked", 5);
 
     /// <summary>A fault whose text must never reach a client.</summary>
     public static InvalidOperationException Internal() =>
