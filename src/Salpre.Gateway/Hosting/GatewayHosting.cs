@@ -105,6 +105,3 @@ public static class GatewayHosting
         app.Services.GetRequiredService<CallCursors>().UseKey(cursorKey);
     }
 }
-
-/// <summary>The gateway will not serve a schema older than its code; the message says what to run.</summary>
-public sealed class SchemaBehindException(string message) : Exception(message);

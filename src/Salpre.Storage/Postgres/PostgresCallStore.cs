@@ -20,7 +20,7 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(CallSql.ListSql(query, SqlDialect.Postgres), connection);
         CallSql.BindList(command, accountId, query);
-        return await ReadAllAsync(command, reader => CallSql.ReadCall(reader), cancellationToken);
+        return await ReadAllAsync(command, static reader => CallSql.ReadCall(reader), cancellationToken);
     }
 
     public async Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken)
