@@ -6,6 +6,9 @@ public interface IStorage
     /// <summary>Applies pending schema migrations; returns the names of the scripts it ran.</summary>
     Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken);
 
+    /// <summary>The names of the migration scripts not yet applied (all of them on an empty database).</summary>
+    Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken);
+
     /// <summary>Throws when the database cannot answer a trivial query.</summary>
     Task CheckAsync(CancellationToken cancellationToken);
 

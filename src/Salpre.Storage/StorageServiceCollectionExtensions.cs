@@ -3,15 +3,17 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Devices;
+using Salpre.Storage.Postgres;
 using Salpre.Storage.Sqlite;
 
 namespace Salpre.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>Registers the store named by <see cref="StorageOptions.Provider"/>.</summary>
+    /// <summary>Registers the store named by <see cref="StorageOptions.Provider"/>, and the options themselves.</summary>
     public static IServiceCollection AddSalpreStorage(this IServiceCollection services, StorageOptions options)
     {
+        services.AddSingleton(options);
         switch (options.Provider.ToLowerInvariant())
         {
             case "sqlite":
@@ -21,9 +23,17 @@ public static class StorageServiceCollectionExtensions
                 services.AddSingleton<IAccountStore, SqliteAccountStore>();
                 services.AddSingleton<IDeviceStore, SqliteDeviceStore>();
                 break;
+            case "postgres":
+                // Made by the container so that it is disposed with it, closing the pool's connections.
+                services.AddSingleton(_ => new PostgresDatabase(options));
+                services.AddSingleton<IStorage>(sp => sp.GetRequiredService<PostgresDatabase>());
+                services.AddSingleton<ICallStore, PostgresCallStore>();
+                services.AddSingleton<IAccountStore, PostgresAccountStore>();
+                services.AddSingleton<IDeviceStore, PostgresDeviceStore>();
+                break;
             default:
                 throw new InvalidOperationException(
-                    $"Storage:Provider '{options.Provider}' is not supported; use 'sqlite'.");
+                    $"Storage:Provider '{options.Provider}' is not supported; use 'sqlite' or 'postgres'.");
         }
         services.TryAddSingleton(TimeProvider.System);
         return services;

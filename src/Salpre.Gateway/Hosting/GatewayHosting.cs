@@ -95,12 +95,25 @@ public static class GatewayHosting
         }
     }
 
-    /// <summary>Brings the schema up to date and loads what nodes of one database share (secrets, an id), before serving.</summary>
+    /// <summary>
+    /// Claims a SQLite file for this one gateway, brings the schema up to date (or, when <c>Storage:MigrateOnStart</c>
+    /// is off, checks that it is) and loads what nodes of one database share (secrets, an id), before serving.
+    /// </summary>
     public static async Task PrepareStorageAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         app.Services.GetService<SqliteDatabase>()?.ClaimSingleGateway();
         var storage = app.Services.GetRequiredService<IStorage>();
-        await storage.MigrateAsync(cancellationToken);
+        var options = app.Services.GetRequiredService<StorageOptions>();
+        if (options.ShouldMigrateOnStart)
+        {
+            await storage.MigrateAsync(cancellationToken);
+        }
+        else if (await storage.PendingMigrationsAsync(cancellationToken) is { Count: > 0 } pending)
+        {
+            throw new StartupRefusedException(
+                $"The {options.Provider} schema is behind: {pending.Count} migration(s) not applied ({string.Join(", ", pending)}). " +
+                "Run `Salpre.Gateway migrate` with the same Storage settings, or set Storage:MigrateOnStart=true.");
+        }
         var cursorKey = await storage.GetOrCreateSecretAsync("cursor_hmac", RandomNumberGenerator.GetBytes(32), cancellationToken);
         app.Services.GetRequiredService<CallCursors>().UseKey(cursorKey);
         var installation = await storage.GetOrCreateSecretAsync("installation_id", RandomNumberGenerator.GetBytes(8), cancellationToken);

@@ -4,6 +4,13 @@ using System.Text;
 
 namespace Salpre.Storage.Calls;
 
+/// <summary>The SQL a store speaks: the call list's text differs only in SQLite's index hints.</summary>
+internal enum SqlDialect
+{
+    Sqlite,
+    Postgres,
+}
+
 /// <summary>
 /// The SQL of the call list, shared by every store: one indexed range read in list order, with the page's start
 /// given as a row-value keyset bound so that any depth costs the same.
@@ -16,21 +23,28 @@ internal static class CallSql
     // The unfiltered first pages and cursor pages are most of the traffic: their text is built once per page size.
     private static readonly ConcurrentDictionary<(bool Ascending, bool Keyset, int Limit), string> s_unfiltered = new();
 
-    /// <param name="index">An index to read through (SQLite's <c>INDEXED BY</c>), or null to let the planner choose.</param>
-    public static string ListSql(CallQuery query, string? index = null)
+    // The unfiltered text names no index, so both dialects share it.
+    public static string ListSql(CallQuery query, SqlDialect dialect)
     {
         var keyset = query.After is not null;
         var useOffset = UsesOffset(query);
         return query.Filter.IsEmpty && !useOffset
             ? s_unfiltered.GetOrAdd((query.Ascending, keyset, query.Limit), static shape => BuildList(CallFilter.None, shape.Ascending, shape.Keyset, false, shape.Limit, null))
-            : BuildList(query.Filter, query.Ascending, keyset, useOffset, query.Limit, index);
+            : BuildList(query.Filter, query.Ascending, keyset, useOffset, query.Limit, IndexHint(query.Filter, dialect));
     }
+
+    /// <summary>
+    /// SQLite has no statistics to plan with here, so it is told which index serves the filter; PostgreSQL's
+    /// planner chooses among the same indexes by itself.
+    /// </summary>
+    private static string? IndexHint(CallFilter filter, SqlDialect dialect) =>
+        dialect == SqlDialect.Sqlite ? IndexFor(filter) : null;
 
     /// <summary>
     /// The index that serves a filter as one range in list order. Only single values qualify: a list of statuses or
     /// agents spans several ranges, which would need a sort of every match, so the table's own order serves it.
     /// </summary>
-    public static string? IndexFor(CallFilter filter)
+    private static string? IndexFor(CallFilter filter)
     {
         var oneStatus = filter.StatusMask != 0 && (filter.StatusMask & (filter.StatusMask - 1)) == 0;
         var oneAgent = filter.AgentIds.Count == 1;
@@ -56,9 +70,9 @@ internal static class CallSql
         }
     }
 
-    public static string CountSql(CallFilter filter, string? index = null)
+    public static string CountSql(CallFilter filter, SqlDialect dialect)
     {
-        var sql = new StringBuilder("SELECT count(*) FROM calls").Append(IndexedBy(index)).Append(" WHERE account_id = @account");
+        var sql = new StringBuilder("SELECT count(*) FROM calls").Append(IndexedBy(IndexHint(filter, dialect))).Append(" WHERE account_id = @account");
         AppendFilter(sql, filter);
         return sql.ToString();
     }
@@ -90,7 +104,7 @@ internal static class CallSql
         "WHERE c.account_id = @account AND c.call_num = @num";
 
     // The limit is written into the text, not bound: SQLite plans with the LIMIT value, so binding it makes every
-    // execution compile the statement again.
+    // execution compile the statement again. PostgreSQL prepares each page size once, and plans it with its limit.
     private static string BuildList(CallFilter filter, bool ascending, bool keyset, bool offset, int limit, string? index)
     {
         var sql = new StringBuilder(256).Append("SELECT ").Append(Columns).Append(" FROM calls").Append(IndexedBy(index))

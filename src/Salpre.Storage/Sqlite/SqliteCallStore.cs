@@ -18,9 +18,8 @@ public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStor
     public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        // SQLite has no statistics to plan with here: it is told which index serves the filter.
         IReadOnlyList<CallRecord> calls = database.Read(
-            CallSql.ListSql(query, CallSql.IndexFor(query.Filter)),
+            CallSql.ListSql(query, SqlDialect.Sqlite),
             (accountId, query),
             static (command, state) => CallSql.BindList(command, state.accountId, state.query),
             static (reader, state) =>
@@ -39,7 +38,7 @@ public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStor
     {
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(database.Read(
-            CallSql.CountSql(filter, CallSql.IndexFor(filter)),
+            CallSql.CountSql(filter, SqlDialect.Sqlite),
             (accountId, filter),
             static (command, state) => CallSql.BindCount(command, state.accountId, state.filter),
             static (reader, _) => reader.Read() ? reader.GetInt64(0) : 0));

@@ -112,19 +112,29 @@ public sealed class SqliteDatabase : IStorage, IDisposable
             wal.ExecuteNonQuery();
         }
 
-        var upgrader = DeployChanges.To
-            .SqliteDatabase(_connectionString)
-            .WithScriptsEmbeddedInAssembly(typeof(SqliteDatabase).Assembly, name => name.Contains(".Sqlite.Migrations.", StringComparison.Ordinal))
-            .WithTransactionPerScript()
-            .LogToNowhere()
-            .Build();
-        var result = upgrader.PerformUpgrade();
+        var result = Upgrader().PerformUpgrade();
         if (!result.Successful)
         {
             throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
         }
         return [.. result.Scripts.Select((SqlScript script) => script.Name)];
     }
+
+    public Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<string> pending = File.Exists(FilePath)
+            ? [.. Upgrader().GetScriptsToExecute().Select(script => script.Name)]
+            : [.. Upgrader().GetDiscoveredScripts().Select(script => script.Name)];
+        return Task.FromResult(pending);
+    }
+
+    private UpgradeEngine Upgrader() => DeployChanges.To
+        .SqliteDatabase(_connectionString)
+        .WithScriptsEmbeddedInAssembly(typeof(SqliteDatabase).Assembly, name => name.Contains(".Sqlite.Migrations.", StringComparison.Ordinal))
+        .WithTransactionPerScript()
+        .LogToNowhere()
+        .Build();
 
     /// <summary>An exclusive lock on a file beside the database, held while migrating.</summary>
     private async Task<FileStream> TakeMigrationTurnAsync(CancellationToken cancellationToken)

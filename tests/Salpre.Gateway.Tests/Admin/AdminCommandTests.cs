@@ -6,7 +6,7 @@ using Salpre.Gateway.Tests.Infrastructure;
 
 namespace Salpre.Gateway.Tests.Admin;
 
-/// <summary>The operator's commands, run in process against the file a live gateway serves.</summary>
+/// <summary>The operator's commands, run in process against the store a live gateway serves.</summary>
 public sealed class AdminCommandTests(AdminCommandTests.Gateway gateway) : IClassFixture<AdminCommandTests.Gateway>
 {
     public sealed class Gateway : GatewayFactory
@@ -22,7 +22,7 @@ public sealed class AdminCommandTests(AdminCommandTests.Gateway gateway) : IClas
     private async Task<Run> RunAsync(params string[] args)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = $"Data Source={gateway.DatabasePath}" })
+            .AddInMemoryCollection(gateway.StorageSettings)
             .Build();
         using var output = new StringWriter();
         using var error = new StringWriter();

@@ -117,14 +117,14 @@ public sealed class MakeCallTests(MakeCallTests.Gateway gateway) : IClassFixture
         var serial = await gateway.AddBoxAsync(account.Id);
 
         var response = await gateway.Client(account.Key).PostJsonAsync(MakeCall,
-            $$"""{"from":"salprebox:{{serial}}","to":"+905321234567","agent_id":7,"status":"completed","call_id":"c1","account_id":{{other.Id}},"duration_sec":99}""");
+            $$"""{"from":"salprebox:{{serial}}","to":"+905321234567","agent_id":7,"status":"completed","call_id":"c999999","account_id":{{other.Id}},"duration_sec":99}""");
         var callId = response.Json["data"]!["call_id"]!.GetValue<string>();
         var details = await gateway.Client(account.Key).GetWireAsync($"/api/gateway/v1/call/{callId}");
         var fromOther = await gateway.Client(other.Key).GetWireAsync($"/api/gateway/v1/call/{callId}");
 
         Assert.Equal("initiated", details.Json["data"]!["status"]!.GetValue<string>());
         Assert.Null(details.Json["data"]!["duration_sec"]);
-        Assert.NotEqual("c1", callId);
+        Assert.NotEqual("c999999", callId);
         Assert.Equal(404, fromOther.Status);
     }
 

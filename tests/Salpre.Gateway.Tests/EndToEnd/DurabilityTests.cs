@@ -12,6 +12,7 @@ namespace Salpre.Gateway.Tests.EndToEnd;
 /// with SIGKILL mid-load, again and again. Every acknowledged call and report must be there afterwards, and
 /// re-sending the unacknowledged make-calls with their idempotency keys must create no duplicate.
 /// </summary>
+[Trait("Storage", "SqliteOnly")]
 public sealed class DurabilityTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("salpre-kill-").FullName;

@@ -8,6 +8,7 @@ namespace Salpre.Gateway.Tests.EndToEnd;
 /// line, the document's curl sample and the document's JavaScript sample (on Node's fetch) all get the documented
 /// answer. Then the process stops cleanly on SIGTERM.
 /// </summary>
+[Trait("Storage", "SqliteOnly")]
 public sealed class FirstRunTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("salpre-first-run-").FullName;

@@ -3,6 +3,7 @@ using Salpre.Gateway.Tests.Infrastructure;
 namespace Salpre.Gateway.Tests.EndToEnd;
 
 /// <summary>Processes started together on a new file (a gateway and an admin command, say) each migrate safely.</summary>
+[Trait("Storage", "SqliteOnly")]
 public sealed class MigrationTests
 {
     [Fact]

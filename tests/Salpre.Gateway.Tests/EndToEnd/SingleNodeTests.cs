@@ -3,6 +3,7 @@ using Salpre.Gateway.Tests.Infrastructure;
 namespace Salpre.Gateway.Tests.EndToEnd;
 
 /// <summary>A SQLite file serves one gateway: a second refuses to start and says to use PostgreSQL.</summary>
+[Trait("Storage", "SqliteOnly")]
 public sealed class SingleNodeTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("salpre-single-node-").FullName;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Salpre.Storage.Accounts;
-using Salpre.Storage.Sqlite;
 
 namespace Salpre.Gateway.Tests.Infrastructure;
 
@@ -15,7 +14,9 @@ public sealed class CountingAccountStore(IAccountStore inner) : IAccountStore
 
     public static void Register(IServiceCollection services)
     {
-        services.AddSingleton(sp => new CountingAccountStore(ActivatorUtilities.CreateInstance<SqliteAccountStore>(sp)));
+        // The provider's own store (SQLite or PostgreSQL), as registered before this replaces it.
+        var real = services.Last(service => service.ServiceType == typeof(IAccountStore)).ImplementationType!;
+        services.AddSingleton(sp => new CountingAccountStore((IAccountStore)ActivatorUtilities.CreateInstance(sp, real)));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<CountingAccountStore>());
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Salpre.Storage;
 using Salpre.Storage.Calls;
 
@@ -16,12 +17,19 @@ public sealed class Faults
         var faults = new Faults();
         services.AddSingleton(faults);
         services.AddSingleton<ICallStore>(sp => new FaultyCallStore(faults));
-        services.AddSingleton<IStorage>(sp => new FaultyStorage(faults, sp.GetRequiredService<Salpre.Storage.Sqlite.SqliteDatabase>()));
+        // The provider's own storage (SQLite or PostgreSQL), as registered before this replaces it.
+        var real = services.Last(service => service.ServiceType == typeof(IStorage)).ImplementationFactory!;
+        services.AddSingleton<IStorage>(sp => new FaultyStorage(faults, (IStorage)real(sp)));
         return faults;
     }
 
-    /// <summary>What SQLite throws when the file is locked by another writer for too long.</summary>
-    public static SqliteException Busy() => new("database is locked", 5);
+    /// <summary>
+    /// What the run's store throws when it cannot serve now: SQLite when the file is locked by another writer for too
+    /// long, PostgreSQL when the server is shutting down.
+    /// </summary>
+    public static Exception Busy() => GatewayFactory.OnPostgres
+        ? new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01")
+        : new SqliteException("database is locked", 5);
 
     /// <summary>A fault whose text must never reach a client.</summary>
     public static InvalidOperationException Internal() =>
@@ -47,6 +55,7 @@ public sealed class Faults
     private sealed class FaultyStorage(Faults faults, IStorage inner) : IStorage
     {
         public Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken) => inner.MigrateAsync(cancellationToken);
+        public Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken) => inner.PendingMigrationsAsync(cancellationToken);
         public Task CheckAsync(CancellationToken cancellationToken) => faults.Next is { } fault ? Task.FromException(fault) : inner.CheckAsync(cancellationToken);
         public Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken) => inner.GetOrCreateSecretAsync(name, candidate, cancellationToken);
     }

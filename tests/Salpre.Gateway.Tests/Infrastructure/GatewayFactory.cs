@@ -8,11 +8,13 @@ using Salpre.Gateway.Keys;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Devices;
+using Salpre.Tests.Shared;
 
 namespace Salpre.Gateway.Tests.Infrastructure;
 
 /// <summary>
-/// The real gateway on Kestrel at 127.0.0.1 (a dynamic port) over its own SQLite file in a temporary folder.
+/// The real gateway on Kestrel at 127.0.0.1 (a dynamic port) over its own SQLite file in a temporary folder, or,
+/// when <c>SALPRE_TEST_STORAGE=postgres</c>, over a fresh database of the run's PostgreSQL server.
 /// Tests talk to it over real HTTP; its services reach its stores to arrange data.
 /// </summary>
 public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
@@ -26,8 +28,18 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
         DatabasePath = Path.Combine(Directory, "salpre.db");
     }
 
+    /// <summary>True when this run's gateways use PostgreSQL (tests about the SQLite file carry the SqliteOnly trait).</summary>
+    public static bool OnPostgres => Environment.GetEnvironmentVariable("SALPRE_TEST_STORAGE") == "postgres";
+
     public string Directory { get; }
+
+    /// <summary>The SQLite file (unused on PostgreSQL).</summary>
     public string DatabasePath { get; }
+
+    /// <summary>The Storage settings the gateway runs with, for admin commands that must reach the same store.</summary>
+    public IReadOnlyDictionary<string, string?> StorageSettings { get; private set; } = new Dictionary<string, string?>();
+
+    public PostgresServer? Postgres { get; private set; }
     public CapturedLogs Logs { get; } = new();
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -45,13 +57,25 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return this;
     }
 
-    public virtual ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
+        if (OnPostgres)
+        {
+            Postgres = await PostgresServer.SharedAsync();
+            StorageSettings = new Dictionary<string, string?>
+            {
+                ["Storage:Provider"] = "postgres",
+                ["Storage:ConnectionString"] = await Postgres.CreateDatabaseAsync(),
+            };
+        }
+        else
+        {
+            StorageSettings = new Dictionary<string, string?> { ["Storage:ConnectionString"] = $"Data Source={DatabasePath}" };
+        }
         UseKestrel();
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         BaseAddress = new Uri(address);
-        return ValueTask.CompletedTask;
     }
 
     public override async ValueTask DisposeAsync()
@@ -59,6 +83,10 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await base.DisposeAsync();
         GC.SuppressFinalize(this);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Postgres is not null)
+        {
+            await Postgres.DropDatabaseAsync(StorageSettings["Storage:ConnectionString"]!);
+        }
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -71,7 +99,10 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("urls", "http://127.0.0.1:0");
-        builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
+        foreach (var (key, value) in StorageSettings)
+        {
+            builder.UseSetting(key, value);
+        }
         // Suites send requests in bursts with one key; the rate limit tests set their own limits.
         builder.UseSetting("RateLimiting:RequestsPerSecond", "1000000");
         builder.UseSetting("RateLimiting:Burst", "1000000");
@@ -87,6 +118,21 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
                 configure(services);
             }
         });
+    }
+
+    /// <summary>Every byte the store keeps on disk (the SQLite file and its WAL, or the database's files and the WAL), as Latin-1.</summary>
+    public async Task<string> ReadStoredBytesAsync()
+    {
+        IReadOnlyList<string> files = Postgres is null
+            ? [DatabasePath, DatabasePath + "-wal"]
+            : await Postgres.DatabaseFilesAsync(StorageSettings["Storage:ConnectionString"]!);
+        using var buffer = new MemoryStream();
+        foreach (var path in files.Where(File.Exists))
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            stream.CopyTo(buffer);
+        }
+        return System.Text.Encoding.Latin1.GetString(buffer.ToArray());
     }
 
     /// <summary>A plain client for the gateway, with no key.</summary>

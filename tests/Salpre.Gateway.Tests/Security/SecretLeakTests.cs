@@ -51,7 +51,7 @@ public sealed class SecretLeakTests(SecretLeakTests.Gateway gateway) : IClassFix
         await Send(gateway.Client(account.Key), $"/api/gateway/v1/call/list?cursor={account.Key}");
         await Task.Delay(400, TestContext.Current.CancellationToken);
 
-        var database = ReadAll(gateway.DatabasePath) + ReadAll(gateway.DatabasePath + "-wal");
+        var database = await gateway.ReadStoredBytesAsync();
         var logs = gateway.Logs.All;
         Assert.NotEmpty(logs);
         foreach (var secret in new[] { account.Key, revoked, unknown })
@@ -69,15 +69,6 @@ public sealed class SecretLeakTests(SecretLeakTests.Gateway gateway) : IClassFix
         // The scan sees the stored hashes, so it would see a stored secret.
         Assert.Contains(Latin1(SHA256.HashData(Encoding.UTF8.GetBytes(account.Key))), database, StringComparison.Ordinal);
         Assert.Contains(Latin1(SHA256.HashData(Encoding.UTF8.GetBytes(revoked))), database, StringComparison.Ordinal);
-    }
-
-    private static string ReadAll(string path)
-    {
-        if (!File.Exists(path)) return "";
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return Latin1(buffer.ToArray());
     }
 
     private static string Latin1(byte[] bytes) => Encoding.Latin1.GetString(bytes);

@@ -14,7 +14,7 @@ public sealed class SqliteDatabaseTests
 
         Assert.Empty(again);
         Assert.Equal("wal", await db.ScalarAsync<string>("PRAGMA journal_mode"));
-        var scripts = typeof(Salpre.Storage.Sqlite.SqliteDatabase).Assembly.GetManifestResourceNames().Count(n => n.EndsWith(".sql", StringComparison.Ordinal));
+        var scripts = typeof(Salpre.Storage.Sqlite.SqliteDatabase).Assembly.GetManifestResourceNames().Count(n => n.Contains(".Sqlite.Migrations.", StringComparison.Ordinal));
         Assert.True(scripts >= 2);
         Assert.Equal(scripts, await db.ScalarAsync<long>("SELECT count(*) FROM SchemaVersions"));
         Assert.Equal(1, await db.ScalarAsync<long>("SELECT value FROM counters WHERE name = 'next_call_num'"));
@@ -66,7 +66,7 @@ public sealed class SqliteDatabaseTests
         await using var db = await TempDatabase.CreateAsync();
         await using var connection = await db.Database.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + CallSql.ListSql(query, CallSql.IndexFor(query.Filter));
+        command.CommandText = "EXPLAIN QUERY PLAN " + CallSql.ListSql(query, SqlDialect.Sqlite);
         CallSql.BindList(command, 1, query);
 
         var plan = new List<string>();

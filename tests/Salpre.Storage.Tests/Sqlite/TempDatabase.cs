@@ -1,11 +1,14 @@
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Time.Testing;
+using Salpre.Storage.Accounts;
+using Salpre.Storage.Calls;
+using Salpre.Storage.Devices;
 using Salpre.Storage.Sqlite;
+using Salpre.Storage.Tests.Stores;
 
 namespace Salpre.Storage.Tests.Sqlite;
 
 /// <summary>A migrated SQLite file of its own in a temporary folder, with its stores.</summary>
-public sealed class TempDatabase : IAsyncDisposable
+public sealed class TempDatabase : TestStore, IStoreProvider
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("salpre-storage-test-").FullName;
 
@@ -15,13 +18,15 @@ public sealed class TempDatabase : IAsyncDisposable
         Database = new SqliteDatabase(new StorageOptions { ConnectionString = $"Data Source={Path}" });
         Calls = new SqliteCallStore(Database);
         Accounts = new SqliteAccountStore(Database, Time);
+        Devices = new SqliteDeviceStore(Database, Time);
     }
 
     public string Path { get; }
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     public SqliteDatabase Database { get; }
-    public SqliteCallStore Calls { get; }
-    public SqliteAccountStore Accounts { get; }
+    public override IStorage Storage => Database;
+    public override ICallStore Calls { get; }
+    public override IAccountStore Accounts { get; }
+    public override IDeviceStore Devices { get; }
 
     public static async Task<TempDatabase> CreateAsync()
     {
@@ -30,20 +35,17 @@ public sealed class TempDatabase : IAsyncDisposable
         return database;
     }
 
-    /// <summary>Adds accounts 1..count, for tests about calls (calls must belong to an account).</summary>
-    public async Task<TempDatabase> WithAccountsAsync(int count)
+    static async Task<TestStore> IStoreProvider.CreateAsync() => await CreateAsync();
+
+    public override async Task ExecuteAsync(string sql)
     {
         await using var connection = await Database.OpenAsync(CancellationToken.None);
-        for (var id = 1; id <= count; id++)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"INSERT INTO accounts (id, name, created_at) VALUES ({id}, 'account {id}', 0)";
-            await command.ExecuteNonQueryAsync();
-        }
-        return this;
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 
-    public async Task<T> ScalarAsync<T>(string sql)
+    public override async Task<T> ScalarAsync<T>(string sql)
     {
         await using var connection = await Database.OpenAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();
@@ -51,8 +53,9 @@ public sealed class TempDatabase : IAsyncDisposable
         return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public ValueTask DisposeAsync()
+    public override ValueTask DisposeAsync()
     {
+        Database.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
         return ValueTask.CompletedTask;

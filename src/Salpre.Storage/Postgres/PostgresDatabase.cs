@@ -1,0 +1,113 @@
+using DbUp;
+using DbUp.Engine;
+using Npgsql;
+
+namespace Salpre.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL database: one <see cref="NpgsqlDataSource"/> for every connection, the schema, and secrets.
+/// Statements are prepared automatically on the pooled connections, so the hot path is parsed and planned once.
+/// </summary>
+public sealed class PostgresDatabase : IStorage, IDisposable, IAsyncDisposable
+{
+    // Keys of the advisory locks this schema uses; arbitrary, fixed numbers.
+    internal const long MigrationLock = 0x5A1_0001;
+    internal const long CallNumbersLock = 0x5A1_0002;
+
+    public PostgresDatabase(StorageOptions options)
+    {
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        var settings = builder.ConnectionStringBuilder;
+        if (settings.MaxAutoPrepare == 0)
+        {
+            settings.MaxAutoPrepare = 128;
+            settings.AutoPrepareMinUsages = 2;
+        }
+        DataSource = builder.Build();
+        ConnectionString = settings.ConnectionString;
+    }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    internal string ConnectionString { get; }
+
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        DataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in a read-committed transaction and commits it unless the work throws.</summary>
+    public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken)
+    {
+        // Nodes that start together take turns: the lock lives as long as this connection holds it.
+        await using var turn = await OpenAsync(cancellationToken);
+        await ExecuteAsync(turn, "SELECT pg_advisory_lock(@key)", cancellationToken);
+        try
+        {
+            var result = Upgrader().PerformUpgrade();
+            if (!result.Successful)
+            {
+                throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+            }
+            return [.. result.Scripts.Select((SqlScript script) => script.Name)];
+        }
+        finally
+        {
+            await ExecuteAsync(turn, "SELECT pg_advisory_unlock(@key)", CancellationToken.None);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<string> pending = [.. Upgrader().GetScriptsToExecute().Select(script => script.Name)];
+        return Task.FromResult(pending);
+    }
+
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT value FROM counters WHERE name = 'keys_version'", connection);
+        _ = await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    public async Task<byte[]> GetOrCreateSecretAsync(string name, byte[] candidate, CancellationToken cancellationToken)
+    {
+        // The insert waits for a rival node's insert to commit, so the select that follows sees the winner.
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var insert = new NpgsqlCommand("INSERT INTO secrets (name, value) VALUES (@name, @value) ON CONFLICT DO NOTHING", connection))
+        {
+            insert.Parameters.AddWithValue("name", name);
+            insert.Parameters.AddWithValue("value", candidate);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var select = new NpgsqlCommand("SELECT value FROM secrets WHERE name = @name", connection);
+        select.Parameters.AddWithValue("name", name);
+        return (byte[])(await select.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public void Dispose() => DataSource.Dispose();
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    private UpgradeEngine Upgrader() => DeployChanges.To
+        .PostgresqlDatabase(ConnectionString)
+        .WithScriptsEmbeddedInAssembly(typeof(PostgresDatabase).Assembly, name => name.Contains(".Postgres.Migrations.", StringComparison.Ordinal))
+        .WithTransactionPerScript()
+        .LogToNowhere()
+        .Build();
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("key", MigrationLock);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

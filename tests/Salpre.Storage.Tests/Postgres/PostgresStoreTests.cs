@@ -1,0 +1,9 @@
+using Salpre.Storage.Tests.Stores;
+
+namespace Salpre.Storage.Tests.Postgres;
+
+public sealed class PostgresCallStoreTests : CallStoreTests<PostgresTestStore>;
+
+public sealed class PostgresAccountStoreTests : AccountStoreTests<PostgresTestStore>;
+
+public sealed class PostgresStorageTests : StorageTests<PostgresTestStore>;

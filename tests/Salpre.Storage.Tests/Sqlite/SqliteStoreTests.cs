@@ -1,0 +1,9 @@
+using Salpre.Storage.Tests.Stores;
+
+namespace Salpre.Storage.Tests.Sqlite;
+
+public sealed class SqliteCallStoreTests : CallStoreTests<TempDatabase>;
+
+public sealed class SqliteAccountStoreTests : AccountStoreTests<TempDatabase>;
+
+public sealed class SqliteStorageTests : StorageTests<TempDatabase>;
