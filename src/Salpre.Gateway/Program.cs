@@ -41,7 +41,7 @@ app.MapGatewayOpenApi();
 
 try
 {
-    await app.PrepareStorageAsync();
+    await app.PrepareSharedStateAsync();
 }
 catch (StartupRefusedException refused)
 {

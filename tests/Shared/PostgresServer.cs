@@ -36,6 +36,16 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>The run's server, started by the first test that asks.</summary>
     public static Task<PostgresServer> SharedAsync() => s_shared.Value;
 
+    /// <summary>A server of the caller's own, for tests that stop and start it; the caller disposes it.</summary>
+    public static Task<PostgresServer> StartOwnAsync() => StartAsync();
+
+    /// <summary>Stops the server as a crash would (immediate shutdown: no checkpoint, clients cut off).</summary>
+    public Task StopAsync() => RunAsync(_binaries, "pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
+
+    /// <summary>Starts a stopped server again on the same port and data; it recovers from its write-ahead log.</summary>
+    public Task StartAgainAsync() =>
+        RunAsync(_binaries, "pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "start"]);
+
     /// <summary>Stops the run's server if one was started (the assembly fixture calls this at the end).</summary>
     public static async Task StopSharedAsync()
     {

@@ -97,9 +97,10 @@ public static class GatewayHosting
 
     /// <summary>
     /// Claims a SQLite file for this one gateway, brings the schema up to date (or, when <c>Storage:MigrateOnStart</c>
-    /// is off, checks that it is) and loads what nodes of one database share (secrets, an id), before serving.
+    /// is off, checks that it is), loads what nodes of one database share (secrets, an id) and connects to Redis when
+    /// rate limits live there, before serving.
     /// </summary>
-    public static async Task PrepareStorageAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    public static async Task PrepareSharedStateAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         app.Services.GetService<SqliteDatabase>()?.ClaimSingleGateway();
         var storage = app.Services.GetRequiredService<IStorage>();
@@ -117,6 +118,8 @@ public static class GatewayHosting
         var cursorKey = await storage.GetOrCreateSecretAsync("cursor_hmac", RandomNumberGenerator.GetBytes(32), cancellationToken);
         app.Services.GetRequiredService<CallCursors>().UseKey(cursorKey);
         var installation = await storage.GetOrCreateSecretAsync("installation_id", RandomNumberGenerator.GetBytes(8), cancellationToken);
-        app.Services.GetRequiredService<TokenBuckets>().UseInstallation(Convert.ToHexStringLower(installation));
+        var buckets = app.Services.GetRequiredService<TokenBuckets>();
+        buckets.UseInstallation(Convert.ToHexStringLower(installation));
+        await buckets.ConnectAsync();
     }
 }

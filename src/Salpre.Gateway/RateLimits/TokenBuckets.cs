@@ -25,9 +25,10 @@ public enum BucketVerdict
 public sealed class TokenBuckets(IOptions<RateLimitOptions> options, ILogger<TokenBuckets> logger) : IDisposable
 {
     private readonly RateLimitOptions _options = options.Value;
-    private readonly Lazy<ConnectionMultiplexer>? _redis = options.Value.Redis is { Length: > 0 } redis
-        ? new Lazy<ConnectionMultiplexer>(() => Connect(redis, options.Value.RedisTimeout))
+    private readonly ConfigurationOptions? _redisSettings = options.Value.Redis is { Length: > 0 } redis
+        ? RedisSettings(redis, options.Value.RedisTimeout)
         : null;
+    private ConnectionMultiplexer? _redis;
     private readonly List<IDisposable> _owned = [];
     private string _installation = "default";
 
@@ -36,6 +37,19 @@ public sealed class TokenBuckets(IOptions<RateLimitOptions> options, ILogger<Tok
     /// sharing one Redis never count each other's key ids.
     /// </summary>
     public void UseInstallation(string installation) => _installation = installation;
+
+    /// <summary>
+    /// Connects to Redis, when buckets live there, before the first request needs it: a connection made inside a
+    /// request would block thread-pool threads while it waits. With Redis down it returns anyway and reconnects by
+    /// itself; meanwhile <see cref="RateLimitOptions.RedisFailure"/> applies.
+    /// </summary>
+    public async Task ConnectAsync()
+    {
+        if (_redisSettings is not null && _redis is null)
+        {
+            _redis = await ConnectionMultiplexer.ConnectAsync(_redisSettings);
+        }
+    }
 
     /// <summary>A bucket per partition (a key id, an account id) of <paramref name="burst"/> tokens.</summary>
     public TokenBucket Create(string name, int perSecond, int burst)
@@ -50,12 +64,11 @@ public sealed class TokenBuckets(IOptions<RateLimitOptions> options, ILogger<Tok
         }));
         _owned.Add(local);
         PartitionedRateLimiter<long>? shared = null;
-        if (_redis is not null)
+        if (_redisSettings is not null)
         {
-            var redis = _redis;
             shared = PartitionedRateLimiter.Create<long, string>(id => RedisRateLimitPartition.GetTokenBucketRateLimiter($"salpre:{_installation}:{name}:{id}", _ => new RedisTokenBucketRateLimiterOptions
             {
-                ConnectionMultiplexerFactory = () => redis.Value,
+                ConnectionMultiplexerFactory = () => _redis ?? throw new InvalidOperationException("Redis is not connected yet"),
                 TokenLimit = burst,
                 TokensPerPeriod = perSecond,
                 ReplenishmentPeriod = TimeSpan.FromSeconds(1),
@@ -68,14 +81,11 @@ public sealed class TokenBuckets(IOptions<RateLimitOptions> options, ILogger<Tok
     public void Dispose()
     {
         _owned.ForEach(limiter => limiter.Dispose());
-        if (_redis is { IsValueCreated: true })
-        {
-            _redis.Value.Dispose();
-        }
+        _redis?.Dispose();
     }
 
     // Never wait on Redis longer than a request may: a down Redis must not hang requests.
-    private static ConnectionMultiplexer Connect(string configuration, TimeSpan timeout)
+    private static ConfigurationOptions RedisSettings(string configuration, TimeSpan timeout)
     {
         var settings = ConfigurationOptions.Parse(configuration);
         settings.AbortOnConnectFail = false;
@@ -83,7 +93,7 @@ public sealed class TokenBuckets(IOptions<RateLimitOptions> options, ILogger<Tok
         settings.SyncTimeout = (int)timeout.TotalMilliseconds;
         settings.AsyncTimeout = (int)timeout.TotalMilliseconds;
         settings.ConnectRetry = 1;
-        return ConnectionMultiplexer.Connect(settings);
+        return settings;
     }
 }
 

@@ -16,8 +16,8 @@ public sealed class SharedRateLimitTests(RedisServer redis) : IClassFixture<Redi
     public async Task Two_nodes_on_one_Redis_allow_together_what_one_allows()
     {
         const int perSecond = 5, burst = 10;
-        var (shared, sharedSeconds) = await HammerAsync(Nodes(redis.Configuration, perSecond, burst));
-        var (separate, _) = await HammerAsync(Nodes(null, perSecond, burst));
+        var (shared, sharedSeconds) = await HammerAsync(await NodesAsync(redis.Configuration, perSecond, burst));
+        var (separate, _) = await HammerAsync(await NodesAsync(null, perSecond, burst));
 
         // Redis refills once a second: over T seconds one bucket allows its burst plus a refill per second started.
         Assert.InRange(shared, burst, burst + perSecond * (Math.Ceiling(sharedSeconds) + 1));
@@ -111,11 +111,18 @@ public sealed class SharedRateLimitTests(RedisServer redis) : IClassFixture<Redi
     }
 
     /// <summary>Two nodes' buckets of one name: in one Redis when a configuration is given, else each its own.</summary>
-    private static TokenBucket[] Nodes(string? configuration, int perSecond, int burst)
+    private static async Task<TokenBucket[]> NodesAsync(string? configuration, int perSecond, int burst)
     {
         var name = $"test-{Guid.NewGuid():N}";
         var options = Options.Create(new RateLimitOptions { Redis = configuration, RedisTimeout = TimeSpan.FromSeconds(2) });
-        return [.. Enumerable.Range(0, 2).Select(_ => new TokenBuckets(options, NullLogger<TokenBuckets>.Instance).Create(name, perSecond, burst))];
+        var nodes = new List<TokenBucket>();
+        for (var i = 0; i < 2; i++)
+        {
+            var buckets = new TokenBuckets(options, NullLogger<TokenBuckets>.Instance);
+            await buckets.ConnectAsync();
+            nodes.Add(buckets.Create(name, perSecond, burst));
+        }
+        return [.. nodes];
     }
 
     /// <summary>Both nodes take tokens as fast as they can for two seconds; returns how many were allowed.</summary>
