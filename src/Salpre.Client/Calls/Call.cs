@@ -33,9 +33,9 @@ public record Call
     /// <summary>Talk time in whole seconds; null until the call reaches a final status.</summary>
     public int? DurationSec { get; init; }
 
-    /// <summary>Fields this version of the client does not know, kept as sent (and written back on serialization).</summary>
+    /// <summary>Fields this version of the client does not know, kept as sent (and written back on serialization). Settable because System.Text.Json fills extension data after construction.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? AdditionalFields { get; init; }
+    public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
 }
 
 /// <summary>A call's details: the list's fields, then the recording, transcript and variables.</summary>

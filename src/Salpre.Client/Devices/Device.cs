@@ -25,5 +25,5 @@ public sealed record Device
     public string? FirmwareVersion { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? AdditionalFields { get; init; }
+    public Dictionary<string, JsonElement>? AdditionalFields { get; set; }
 }
