@@ -1,0 +1,18 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Salpre.Cli.Output;
+
+/// <summary>Indented JSON on a text writer (stdout), written through <see cref="Utf8JsonWriter"/> and the client's source-generated types.</summary>
+public static class JsonOutput
+{
+    public static async Task WriteAsync(TextWriter writer, Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        await using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            write(json);
+        }
+        await writer.WriteLineAsync(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+    }
+}
