@@ -17,7 +17,7 @@ public sealed class CallNdjson(Stream stream) : IAsyncDisposable
 
     public async ValueTask WriteAsync(Call call, CancellationToken cancellationToken)
     {
-        _json ??= new Utf8JsonWriter(_buffer);
+        _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JsonOutput.Encoder });
         JsonSerializer.Serialize(_json, call, SalpreJsonContext.Default.Call);
         _json.Flush();
         _json.Reset(_buffer);
