@@ -28,9 +28,9 @@ public sealed class SalpreClient : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ApiKey, "options.ApiKey");
         Options = Normalized(options);
-        Transport = new SalpreTransport(httpClient, Options);
-        Calls = new CallsClient(Transport);
-        Devices = new DevicesClient(Transport);
+        var transport = new SalpreTransport(httpClient, Options);
+        Calls = new CallsClient(transport);
+        Devices = new DevicesClient(transport);
         _ownedHttpClient = ownsHttpClient ? httpClient : null;
     }
 
@@ -42,8 +42,6 @@ public sealed class SalpreClient : IDisposable
 
     /// <summary>The account's Salpre Boxes.</summary>
     public DevicesClient Devices { get; }
-
-    internal SalpreTransport Transport { get; }
 
     public void Dispose() => _ownedHttpClient?.Dispose();
 
