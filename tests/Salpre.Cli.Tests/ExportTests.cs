@@ -41,36 +41,71 @@ public sealed class ExportTests(ExportTests.Seeded source) : IClassFixture<Expor
     {
         var file = Path.Combine(_folder, "history.ndjson");
         var exported = await SalpreRun.RunAsync(SalpreRun.For(source, source.Account.Key), ["calls", "export", "--format", "ndjson", "--output", file]);
-
-        // The second gateway: a fresh store, an account made and the file imported by the gateway's own commands.
         await using var target = new GatewayServer();
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection([new("Storage:ConnectionString", $"Data Source={target.DatabasePath}")])
-            .Build();
-        var (accountId, key) = await CreateAccountAsync(configuration);
-        using var importOutput = new StringWriter();
-        using var importError = new StringWriter();
-        var imported = await AdminCommands.RunAsync(["import", "--account", accountId, "--file", file, "--json"], configuration, importOutput, importError, Cancel);
-        await target.InitializeAsync();
+        var (key, imported) = await ImportIntoAsync(target, file);
 
         Assert.Equal((ExitCodes.Success, "", ""), (exported.ExitCode, exported.Out, exported.Error));
         Assert.Equal(10_000, File.ReadLines(file).Count());
-        Assert.True(imported == 0, importError.ToString());
-        var report = JsonDocument.Parse(importOutput.ToString().Trim().Split('\n')[^1]).RootElement;
-        Assert.Equal((10_000, 0), (report.GetProperty("imported").GetInt32(), report.GetProperty("already_present").GetInt32()));
+        Assert.Equal(10_000, imported);
         var before = await AllCallsAsync(source, source.Account.Key);
         var after = await AllCallsAsync(target, key);
         Assert.Equal(10_000, after.Select(call => call.CallId).Distinct().Count());
         Assert.Equal(before, after);
     }
 
-    private static async Task<(string AccountId, string Key)> CreateAccountAsync(IConfiguration configuration)
+    [Theory]
+    [InlineData("ndjson")]
+    [InlineData("csv")]
+    public async Task Export_with_details_moves_recordings_transcripts_and_variables_too(string format)
+    {
+        var file = Path.Combine(_folder, $"details.{format}");
+        var exported = await SalpreRun.RunAsync(SalpreRun.For(source, source.Account.Key), [
+            "calls", "export", "--with-details", "--agent", "2", "--status", "completed,ringing", "--format", format, "--output", file,
+        ]);
+        await using var target = new GatewayServer();
+        var (key, imported) = await ImportIntoAsync(target, file);
+
+        Assert.Equal(ExitCodes.Success, exported.ExitCode);
+        using var from = source.Client(source.Account.Key);
+        using var to = target.Client(key);
+        var calls = await from.Calls.ListAllAsync(new CallListOptions { PerPage = 100, AgentIds = [2], Statuses = [CallStatus.Completed, CallStatus.Ringing] }, Cancel).ToListAsync(Cancel);
+        Assert.Equal(calls.Count, imported);
+        Assert.Contains(calls, call => call.Status == CallStatus.Completed);
+        foreach (var call in calls)
+        {
+            var original = await from.Calls.GetAsync(call.CallId, Cancel);
+            var moved = await to.Calls.GetAsync(call.CallId, Cancel);
+            Assert.Equal(
+                JsonSerializer.Serialize(original, Salpre.Client.Serialization.SalpreJsonContext.Default.CallDetails),
+                JsonSerializer.Serialize(moved, Salpre.Client.Serialization.SalpreJsonContext.Default.CallDetails));
+        }
+    }
+
+    /// <summary>
+    /// The second half of a move: an account made and the file imported by the gateway's own commands into
+    /// <paramref name="target"/>'s fresh store, which then starts serving. Returns the account's key and the count imported.
+    /// </summary>
+    private static async Task<(string Key, int Imported)> ImportIntoAsync(GatewayServer target, string file)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new("Storage:ConnectionString", $"Data Source={target.DatabasePath}")])
+            .Build();
+        var created = await AdminAsync(configuration, "accounts", "create", "--name", "Moved here", "--json");
+        var accountId = created.GetProperty("account_id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var report = await AdminAsync(configuration, "import", "--account", accountId, "--file", file, "--json");
+        Assert.Equal(0, report.GetProperty("already_present").GetInt32());
+        await target.InitializeAsync();
+        return (created.GetProperty("secret_key").GetString()!, report.GetProperty("imported").GetInt32());
+    }
+
+    /// <summary>Runs a gateway admin command with <c>--json</c> and returns the JSON line it ends with.</summary>
+    private static async Task<JsonElement> AdminAsync(IConfiguration configuration, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        Assert.Equal(0, await AdminCommands.RunAsync(["accounts", "create", "--name", "Moved here", "--json"], configuration, output, error, Cancel));
-        var result = JsonDocument.Parse(output.ToString().Trim().Split('\n')[^1]).RootElement;
-        return (result.GetProperty("account_id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), result.GetProperty("secret_key").GetString()!);
+        var exitCode = await AdminCommands.RunAsync(args, configuration, output, error, Cancel);
+        Assert.True(exitCode == 0, $"{string.Join(' ', args)}: {error}");
+        return JsonDocument.Parse(output.ToString().Trim().Split('\n')[^1]).RootElement.Clone();
     }
 
     [Fact]

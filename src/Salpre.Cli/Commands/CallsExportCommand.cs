@@ -21,8 +21,12 @@ public static class CallsExportCommand
         var filters = new CallFilters();
         var output = new Option<FileInfo>("--output", "-o") { Description = "The file to write (replaced when the export completes).", Required = true };
         var perPage = new Option<int>("--per-page") { Description = "Calls a request, 1 to 100.", DefaultValueFactory = _ => 100 };
+        var details = new Option<bool>("--with-details")
+        {
+            Description = "Also fetch each call's recording URL, transcript and variables (one more request a call), so that an import keeps them.",
+        };
         var format = CliContext.Format("ndjson", "csv");
-        var command = new Command("export", "Export every matching call to an NDJSON or CSV file (for the gateway's import).") { output, perPage, format };
+        var command = new Command("export", "Export every matching call to an NDJSON or CSV file (for the gateway's import).") { output, perPage, details, format };
         filters.AddTo(command);
 
         command.SetAction(context.WithClient(async (client, parse, cancellationToken) =>
@@ -30,6 +34,7 @@ public static class CallsExportCommand
             var options = filters.ToListOptions(parse) with { PerPage = parse.GetValue(perPage) };
             var target = parse.GetValue(output)!;
             var csv = parse.GetValue(format) == "csv";
+            var withDetails = parse.GetValue(details);
             var environment = context.Environment;
             var watch = Stopwatch.StartNew();
 
@@ -37,7 +42,7 @@ public static class CallsExportCommand
             if (environment.ErrorIsTerminal)
             {
                 exported = await environment.ConsoleOver(environment.Error, terminal: true).Status()
-                    .StartAsync("Exporting calls...", status => ExportAsync(client, options, target, csv, count =>
+                    .StartAsync("Exporting calls...", status => ExportAsync(client, options, target, csv, withDetails, count =>
                         status.Status($"Exporting calls: {count:N0} ({count / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0} calls/s)"), cancellationToken));
                 await environment.Error.WriteLineAsync(
                     $"Exported {exported:N0} calls to {target.FullName} in {watch.Elapsed.TotalSeconds:N1} s ({exported / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0} calls/s).");
@@ -45,7 +50,7 @@ public static class CallsExportCommand
             else
             {
                 // Redirected (a script, a log): no live display and no chatter.
-                await ExportAsync(client, options, target, csv, _ => { }, cancellationToken);
+                await ExportAsync(client, options, target, csv, withDetails, _ => { }, cancellationToken);
             }
             return ExitCodes.Success;
         }));
@@ -53,8 +58,13 @@ public static class CallsExportCommand
     }
 
     private static async Task<long> ExportAsync(
-        SalpreClient client, CallListOptions options, FileInfo target, bool csv, Action<long> progress, CancellationToken cancellationToken)
+        SalpreClient client, CallListOptions options, FileInfo target, bool csv, bool withDetails, Action<long> progress, CancellationToken cancellationToken)
     {
+        var calls = client.Calls.ListAllAsync(options, cancellationToken);
+        if (withDetails)
+        {
+            calls = DetailsFetcher.WithDetailsAsync(client, calls, cancellationToken);
+        }
         var directory = target.Directory ?? new DirectoryInfo(Environment.CurrentDirectory);
         var temporary = Path.Combine(directory.FullName, $".{target.Name}.{Guid.NewGuid():N}.partial");
         try
@@ -64,8 +74,8 @@ public static class CallsExportCommand
             await using (file)
             {
                 count = csv
-                    ? await WriteCsvAsync(client.Calls.ListAllAsync(options, cancellationToken), file, progress, cancellationToken)
-                    : await WriteNdjsonAsync(client.Calls.ListAllAsync(options, cancellationToken), file, progress, cancellationToken);
+                    ? await WriteCsvAsync(calls, withDetails, file, progress, cancellationToken)
+                    : await WriteNdjsonAsync(calls, file, progress, cancellationToken);
                 await file.FlushAsync(cancellationToken);
                 // On disk before the name says it is complete.
                 file.Flush(flushToDisk: true);
@@ -94,16 +104,16 @@ public static class CallsExportCommand
         return ticker.Total;
     }
 
-    private static async Task<long> WriteCsvAsync(IAsyncEnumerable<Call> calls, Stream file, Action<long> progress, CancellationToken cancellationToken)
+    private static async Task<long> WriteCsvAsync(IAsyncEnumerable<Call> calls, bool withDetails, Stream file, Action<long> progress, CancellationToken cancellationToken)
     {
         var writer = new StreamWriter(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true);
         await using (writer)
         {
-            await writer.WriteLineAsync(CallCsv.Header);
+            await writer.WriteLineAsync(withDetails ? CallCsv.DetailsHeader : CallCsv.Header);
             var ticker = new ProgressTicker(progress);
             await foreach (var call in calls)
             {
-                CallCsv.WriteRow(writer, call);
+                CallCsv.WriteRow(writer, call, withDetails);
                 ticker.Count();
             }
             await writer.FlushAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Salpre.Client;
 using Salpre.Client.Serialization;
 
@@ -12,7 +13,10 @@ public static class CallCsv
 {
     public const string Header = "call_id,status,from,to,agent_id,direction,started_at,ended_at,duration_sec";
 
-    public static void WriteRow(TextWriter writer, Call call)
+    /// <summary>The header with the details' columns; <c>variables</c> holds the object's JSON text.</summary>
+    public const string DetailsHeader = Header + ",audio_record_url,transcript,variables";
+
+    public static void WriteRow(TextWriter writer, Call call, bool withDetails = false)
     {
         Field(writer, call.CallId);
         writer.Write(',');
@@ -31,6 +35,17 @@ public static class CallCsv
         writer.Write(call.EndedAt is { } ended ? Instant(ended) : "");
         writer.Write(',');
         writer.Write(call.DurationSec?.ToString(CultureInfo.InvariantCulture) ?? "");
+        if (withDetails && call is CallDetails details)
+        {
+            writer.Write(',');
+            Field(writer, details.AudioRecordUrl ?? "");
+            writer.Write(',');
+            Field(writer, details.Transcript ?? "");
+            writer.Write(',');
+            Field(writer, details.Variables is { Count: > 0 } variables
+                ? JsonSerializer.Serialize(variables, SalpreJsonContext.Default.DictionaryStringJsonElement)
+                : "");
+        }
         writer.Write('\n');
     }
 

@@ -6,7 +6,7 @@ using Salpre.Client.Serialization;
 namespace Salpre.Cli.Output;
 
 /// <summary>
-/// Calls as NDJSON, one call object a line in the API's own form (fields the client does not know included), as
+/// Calls as NDJSON, one call object a line in the API's own form (details with their recording, transcript and variables) (fields the client does not know included), as
 /// the gateway's <c>import</c> reads it. Lines are gathered in a buffer and written to the stream in large blocks.
 /// </summary>
 public sealed class CallNdjson(Stream stream) : IAsyncDisposable
@@ -18,7 +18,14 @@ public sealed class CallNdjson(Stream stream) : IAsyncDisposable
     public async ValueTask WriteAsync(Call call, CancellationToken cancellationToken)
     {
         _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JsonOutput.Encoder });
-        JsonSerializer.Serialize(_json, call, SalpreJsonContext.Default.Call);
+        if (call is CallDetails details)
+        {
+            JsonSerializer.Serialize(_json, details, SalpreJsonContext.Default.CallDetails);
+        }
+        else
+        {
+            JsonSerializer.Serialize(_json, call, SalpreJsonContext.Default.Call);
+        }
         _json.Flush();
         _json.Reset(_buffer);
         _buffer.Write("\n"u8);

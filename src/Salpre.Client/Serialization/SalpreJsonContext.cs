@@ -15,4 +15,5 @@ namespace Salpre.Client.Serialization;
 [JsonSerializable(typeof(List<CallLogEntry>))]
 [JsonSerializable(typeof(MadeCall))]
 [JsonSerializable(typeof(List<Device>))]
+[JsonSerializable(typeof(Dictionary<string, System.Text.Json.JsonElement>))]
 public sealed partial class SalpreJsonContext : JsonSerializerContext;

@@ -32,7 +32,7 @@ public static class CallData
                     status.IsFinal() ? started + duration + random.Next(0, 30) : null,
                     status.IsFinal() ? duration : null),
                 status == StoredStatus.Completed ? $"https://recordings.example.com/{i}.mp3" : null,
-                status == StoredStatus.Completed ? "Agent: Hello." : null,
+                status == StoredStatus.Completed ? "Agent: Hello, \"Ayşe\".\nCustomer: Hi." : null,
                 status == StoredStatus.Completed ? """{"score":4}""" : null));
         }
         return calls;
