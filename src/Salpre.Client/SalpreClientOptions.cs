@@ -12,7 +12,10 @@ public sealed class SalpreClientOptions
     /// <summary>The API's root (the part before <c>/api/gateway/v1</c>); a self-hosted gateway's address, or the hosted service.</summary>
     public Uri BaseAddress { get; set; } = HostedBaseAddress;
 
-    /// <summary>How long one attempt may take before it counts as failed (and is retried if attempts remain).</summary>
+    /// <summary>
+    /// How long one attempt may take before it counts as failed (and is retried if attempts remain): 10 ms to 24 h,
+    /// or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for no limit.
+    /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>When and how often failed requests are tried again.</summary>

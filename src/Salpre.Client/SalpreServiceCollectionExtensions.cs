@@ -17,7 +17,8 @@ public static class SalpreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<SalpreClientOptions>().Configure(configure);
         return services
-            .AddHttpClient<SalpreClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            // SalpreClientOptions.Timeout bounds each attempt; the HttpClient's own timeout would cut across the retries.
+            .AddHttpClient(nameof(SalpreClient), http => http.Timeout = Timeout.InfiniteTimeSpan)
             .AddTypedClient((http, provider) => new SalpreClient(http, provider.GetRequiredService<IOptions<SalpreClientOptions>>().Value));
     }
 }

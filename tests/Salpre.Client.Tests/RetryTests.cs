@@ -102,6 +102,48 @@ public sealed class RetryTests
         Assert.IsType<HttpRequestException>(error.InnerException);
     }
 
+    [Fact]
+    public async Task An_attempt_without_an_answer_times_out_on_the_clock_and_is_retried()
+    {
+        var handler = new HangingHandler(_clock);
+        using var client = new SalpreClient(new HttpClient(handler), new SalpreClientOptions
+        {
+            ApiKey = "slp_sk_test",
+            BaseAddress = s_base,
+            Timeout = TimeSpan.FromSeconds(5),
+            TimeProvider = _clock,
+            Retry = new SalpreRetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromSeconds(1) },
+        });
+
+        var error = await Assert.ThrowsAsync<SalpreApiException>(() => _clock.DriveAsync(client.Calls.ListAsync(cancellationToken: Cancel)));
+
+        Assert.Equal(SalpreApiException.TimeoutCode, error.Code);
+        Assert.Equal(2, handler.Attempts.Count);
+        Assert.All(handler.Ends, end => Assert.InRange(end, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5.2)));
+    }
+
+    /// <summary>Never answers; records how long each attempt waited (by the test clock) before it was given up.</summary>
+    private sealed class HangingHandler(TimeProvider clock) : HttpMessageHandler
+    {
+        public List<DateTimeOffset> Attempts { get; } = [];
+        public List<TimeSpan> Ends { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var started = clock.GetUtcNow();
+            Attempts.Add(started);
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, clock, cancellationToken);
+                throw new InvalidOperationException("unreachable");
+            }
+            finally
+            {
+                Ends.Add(clock.GetUtcNow() - started);
+            }
+        }
+    }
+
     [Theory]
     [InlineData(HttpStatusCode.BadRequest)]
     [InlineData(HttpStatusCode.Unauthorized)]

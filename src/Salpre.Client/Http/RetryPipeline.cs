@@ -35,7 +35,10 @@ internal static class RetryPipeline
                 },
             });
         }
-        builder.AddTimeout(options.Timeout);
+        if (options.Timeout != Timeout.InfiniteTimeSpan)
+        {
+            builder.AddTimeout(options.Timeout);
+        }
         return builder.Build();
     }
 
