@@ -126,6 +126,18 @@ public sealed class ExportTests(ExportTests.Seeded source) : IClassFixture<Expor
     }
 
     [Fact]
+    public async Task On_a_terminal_the_export_reports_its_count_and_rate()
+    {
+        var file = Path.Combine(_folder, "watched.ndjson");
+
+        var result = await SalpreRun.RunAsync(SalpreRun.For(source, source.Account.Key), ["calls", "export", "--agent", "3", "-o", file], errorIsTerminal: true);
+
+        Assert.Equal((ExitCodes.Success, ""), (result.ExitCode, result.Out));
+        var count = File.ReadLines(file).Count();
+        Assert.Matches($@"Exported {count:N0} calls to {System.Text.RegularExpressions.Regex.Escape(file)} in [0-9.]+ s \([0-9,]+ calls/s\)\.", result.Error);
+    }
+
+    [Fact]
     public async Task Ctrl_C_during_an_export_leaves_the_previous_file_intact_and_no_partial_file()
     {
         var file = Path.Combine(_folder, "history.ndjson");

@@ -11,11 +11,12 @@ public sealed record CliResult(int ExitCode, string Out, string Error)
 /// <summary>Runs <c>salpre</c> in process with captured streams and its own environment variables.</summary>
 public static class SalpreRun
 {
-    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string> variables, string[] args, CancellationToken? cancellationToken = null)
+    public static async Task<CliResult> RunAsync(
+        IReadOnlyDictionary<string, string> variables, string[] args, CancellationToken? cancellationToken = null, bool errorIsTerminal = false)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var environment = new CliEnvironment(output, error, name => variables.GetValueOrDefault(name), OutIsTerminal: false, ErrorIsTerminal: false);
+        var environment = new CliEnvironment(output, error, name => variables.GetValueOrDefault(name), OutIsTerminal: false, errorIsTerminal);
         var exitCode = await SalpreCli.RunAsync(args, environment, cancellationToken ?? TestContext.Current.CancellationToken);
         return new CliResult(exitCode, output.ToString(), error.ToString());
     }
