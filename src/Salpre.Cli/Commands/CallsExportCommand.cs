@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using Salpre.Cli.Output;
+using Salpre.Client;
+using Spectre.Console;
+
+namespace Salpre.Cli.Commands;
+
+/// <summary>
+/// <c>salpre calls export</c>: every matching call, page after page through the cursor, into an NDJSON or CSV file
+/// that the gateway's <c>import</c> reads as it is. The file appears only when complete: it is written beside the
+/// target under a temporary name and renamed at the end, so an interrupted export leaves nothing behind.
+/// </summary>
+public static class CallsExportCommand
+{
+    private static readonly TimeSpan s_progressInterval = TimeSpan.FromMilliseconds(200);
+
+    public static Command Create(CliContext context)
+    {
+        var filters = new CallFilters();
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The file to write (replaced when the export completes).", Required = true };
+        var perPage = new Option<int>("--per-page") { Description = "Calls a request, 1 to 100.", DefaultValueFactory = _ => 100 };
+        var details = new Option<bool>("--with-details")
+        {
+            Description = "Also fetch each call's recording URL, transcript and variables (one more request a call), so that an import keeps them.",
+        };
+        var format = CliContext.Format("ndjson", "csv");
+        var command = new Command("export", "Export every matching call to an NDJSON or CSV file (for the gateway's import).") { output, perPage, details, format };
+        filters.AddTo(command);
+
+        command.SetAction(context.WithClient(async (client, parse, cancellationToken) =>
+        {
+            var options = filters.ToListOptions(parse) with { PerPage = parse.GetValue(perPage) };
+            var target = parse.GetValue(output)!;
+            var csv = parse.GetValue(format) == "csv";
+            var withDetails = parse.GetValue(details);
+            var environment = context.Environment;
+            var watch = Stopwatch.StartNew();
+
+            long exported;
+            if (environment.ErrorIsTerminal)
+            {
+                exported = await environment.ConsoleOver(environment.Error, terminal: true).Status()
+                    .StartAsync("Exporting calls...", status => ExportAsync(client, options, target, csv, withDetails, count =>
+                        status.Status($"Exporting calls: {count:N0} ({count / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0} calls/s)"), cancellationToken));
+                await environment.Error.WriteLineAsync(
+                    $"Exported {exported:N0} calls to {target.FullName} in {watch.Elapsed.TotalSeconds:N1} s ({exported / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0} calls/s).");
+            }
+            else
+            {
+                // Redirected (a script, a log): no live display and no chatter.
+                await ExportAsync(client, options, target, csv, withDetails, _ => { }, cancellationToken);
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static async Task<long> ExportAsync(
+        SalpreClient client, CallListOptions options, FileInfo target, bool csv, bool withDetails, Action<long> progress, CancellationToken cancellationToken)
+    {
+        var calls = client.Calls.ListAllAsync(options, cancellationToken);
+        if (withDetails)
+        {
+            calls = DetailsFetcher.WithDetailsAsync(client, calls, cancellationToken);
+        }
+        var directory = target.Directory ?? new DirectoryInfo(Environment.CurrentDirectory);
+        var temporary = Path.Combine(directory.FullName, $".{target.Name}.{Guid.NewGuid():N}.partial");
+        try
+        {
+            long count;
+            var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (file)
+            {
+                count = csv
+                    ? await WriteCsvAsync(calls, withDetails, file, progress, cancellationToken)
+                    : await WriteNdjsonAsync(calls, file, progress, cancellationToken);
+                await file.FlushAsync(cancellationToken);
+                // On disk before the name says it is complete.
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, target.FullName, overwrite: true);
+            progress(count);
+            return count;
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    private static async Task<long> WriteNdjsonAsync(IAsyncEnumerable<Call> calls, Stream file, Action<long> progress, CancellationToken cancellationToken)
+    {
+        await using var ndjson = new CallNdjson(file);
+        var ticker = new ProgressTicker(progress);
+        await foreach (var call in calls)
+        {
+            await ndjson.WriteAsync(call, cancellationToken);
+            ticker.Count();
+        }
+        await ndjson.FlushAsync(cancellationToken);
+        return ticker.Total;
+    }
+
+    private static async Task<long> WriteCsvAsync(IAsyncEnumerable<Call> calls, bool withDetails, Stream file, Action<long> progress, CancellationToken cancellationToken)
+    {
+        var writer = new StreamWriter(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16, leaveOpen: true);
+        await using (writer)
+        {
+            await writer.WriteLineAsync(withDetails ? CallCsv.DetailsHeader : CallCsv.Header);
+            var ticker = new ProgressTicker(progress);
+            await foreach (var call in calls)
+            {
+                CallCsv.WriteRow(writer, call, withDetails);
+                ticker.Count();
+            }
+            await writer.FlushAsync(cancellationToken);
+            return ticker.Total;
+        }
+    }
+
+    /// <summary>Counts calls and reports the count at most every 200 ms, so the display costs nothing per call.</summary>
+    private sealed class ProgressTicker(Action<long> report)
+    {
+        private long _nextReport = Stopwatch.GetTimestamp();
+
+        public long Total { get; private set; }
+
+        public void Count()
+        {
+            Total++;
+            if ((Total & 255) == 0 && Stopwatch.GetTimestamp() >= _nextReport)
+            {
+                report(Total);
+                _nextReport = Stopwatch.GetTimestamp() + (long)(s_progressInterval.TotalSeconds * Stopwatch.Frequency);
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net.Http.Json;
+using System.Runtime.CompilerServices;
+using Salpre.Client.Http;
+using Salpre.Client.Serialization;
+
+namespace Salpre.Client;
+
+/// <summary>The calls of the account: lists, details, logs, and new calls.</summary>
+public sealed class CallsClient
+{
+    private const string Path = "api/gateway/v1/call/";
+    private readonly SalpreTransport _transport;
+
+    internal CallsClient(SalpreTransport transport) => _transport = transport;
+
+    /// <summary>One page of the call list.</summary>
+    public async Task<CallPage> ListAsync(CallListOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var uri = _transport.Resolve(Path + "list" + CallListQuery.Build(options ?? new CallListOptions()));
+        using var response = await _transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken).ConfigureAwait(false);
+        var envelope = await SalpreTransport.ReadAsync(response, WireJsonContext.Default.CallListEnvelope, cancellationToken).ConfigureAwait(false);
+        var items = envelope.Data ?? [];
+        var meta = envelope.Meta ?? new CallListMeta(items.Count, 1, false, null, null, null);
+        return new CallPage(items, meta.Page, meta.PerPage, meta.HasNext, meta.NextCursor, meta.Total, meta.IgnoredParameters ?? []);
+    }
+
+    /// <summary>
+    /// Every call that matches, page after page through the list's cursor (or by page number from a server that
+    /// gives no cursor). The next page is fetched while the caller works through the current one.
+    /// </summary>
+    public async IAsyncEnumerable<Call> ListAllAsync(CallListOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var request = options ?? new CallListOptions();
+        using var prefetch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<CallPage>? next = ListAsync(request, prefetch.Token);
+        try
+        {
+            while (next is not null)
+            {
+                var page = await next.ConfigureAwait(false);
+                next = null;
+                if (page.HasNext && page.Items.Count > 0)
+                {
+                    request = page.NextCursor is { } cursor
+                        ? request with { Cursor = cursor, Page = null }
+                        : request with { Page = page.Page + 1 };
+                    next = ListAsync(request, prefetch.Token);
+                }
+                foreach (var call in page.Items)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    yield return call;
+                }
+            }
+        }
+        finally
+        {
+            // The caller stopped early (or failed): stop the page in flight and observe its end.
+            if (next is not null)
+            {
+                await prefetch.CancelAsync().ConfigureAwait(false);
+                await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    /// <summary>A call's details, by <c>call_id</c> (<c>c874</c>) or its number (<c>874</c>).</summary>
+    public async Task<CallDetails> GetAsync(string callId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(callId);
+        var uri = _transport.Resolve(Path + Uri.EscapeDataString(callId));
+        using var response = await _transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken).ConfigureAwait(false);
+        var envelope = await SalpreTransport.ReadAsync(response, WireJsonContext.Default.DataEnvelopeCallDetails, cancellationToken).ConfigureAwait(false);
+        return envelope.Data ?? throw MissingData(response);
+    }
+
+    /// <summary>A call's status reports, oldest first.</summary>
+    public async Task<IReadOnlyList<CallLogEntry>> GetLogsAsync(string callId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(callId);
+        var uri = _transport.Resolve(Path + Uri.EscapeDataString(callId) + "/logs");
+        using var response = await _transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken).ConfigureAwait(false);
+        var envelope = await SalpreTransport.ReadAsync(response, WireJsonContext.Default.DataEnvelopeListCallLogEntry, cancellationToken).ConfigureAwait(false);
+        return envelope.Data ?? [];
+    }
+
+    /// <summary>
+    /// Has a Salpre Box of the account place a call. The request carries an idempotency key (yours, or one made
+    /// here), so retries after a timeout or a 429/5xx answer never place a second call.
+    /// </summary>
+    public async Task<MadeCall> MakeAsync(MakeCallRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var key = request.IdempotencyKey ?? $"salpre-dotnet-{Guid.NewGuid():N}";
+        var body = new MakeCallBody(request.From, request.To, request.AgentId);
+        var uri = _transport.Resolve(Path + "make-call");
+        using var response = await _transport.SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, uri)
+            {
+                Headers = { { "Idempotency-Key", key } },
+                Content = JsonContent.Create(body, WireJsonContext.Default.MakeCallBody),
+            },
+            cancellationToken).ConfigureAwait(false);
+        var envelope = await SalpreTransport.ReadAsync(response, WireJsonContext.Default.DataEnvelopeMadeCall, cancellationToken).ConfigureAwait(false);
+        var call = envelope.Data ?? throw MissingData(response);
+        return call with { Replayed = SalpreTransport.IsReplay(response) };
+    }
+
+    internal static SalpreApiException MissingData(HttpResponseMessage response) =>
+        new($"The server answered {(int)response.StatusCode} without data.", response.StatusCode, SalpreApiException.InvalidResponseCode);
+}

@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+
+namespace Salpre.Client.Serialization;
+
+/// <summary><c>{"status":"success","data":...}</c>.</summary>
+internal sealed record DataEnvelope<T>(T? Data);
+
+/// <summary>The list's envelope: <c>data</c> and <c>meta</c>.</summary>
+internal sealed record CallListEnvelope(List<Call>? Data, CallListMeta? Meta);
+
+internal sealed record CallListMeta(
+    int PerPage,
+    long Page,
+    bool HasNext,
+    string? NextCursor,
+    long? Total,
+    List<string>? IgnoredParameters);
+
+/// <summary><c>{"status":"error","message":...}</c>, then <c>code</c>, <c>param</c> and <c>request_id</c> where the server gives them.</summary>
+internal sealed record ErrorEnvelope(string? Status, string? Message, string? Code, string? Param, string? RequestId);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(CallListEnvelope))]
+[JsonSerializable(typeof(DataEnvelope<CallDetails>))]
+[JsonSerializable(typeof(DataEnvelope<List<CallLogEntry>>))]
+[JsonSerializable(typeof(DataEnvelope<MadeCall>))]
+[JsonSerializable(typeof(DataEnvelope<List<Device>>))]
+[JsonSerializable(typeof(ErrorEnvelope))]
+[JsonSerializable(typeof(MakeCallBody))]
+internal sealed partial class WireJsonContext : JsonSerializerContext;
+
+/// <summary>make-call's JSON body.</summary>
+internal sealed record MakeCallBody(string From, string To, long AgentId);
