@@ -66,6 +66,9 @@ public class GatewayServer : WebApplicationFactory<CallImporter>, IAsyncLifetime
     {
         builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
+        // Exports and walks send pages as fast as they can with one key; rate limits have tests of their own.
+        builder.UseSetting("RateLimiting:RequestsPerSecond", "1000000");
+        builder.UseSetting("RateLimiting:Burst", "1000000");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
