@@ -210,7 +210,16 @@ public sealed class PostgresServer : IAsyncDisposable
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.WorkingDirectory = Path.GetTempPath();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {tool}.");
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception exception)
+        {
+            throw new InvalidOperationException($"Could not run {start.FileName}, which the PostgreSQL tests need (as root also runuser, util-linux).", exception);
+        }
+        using var _ = process;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

@@ -155,24 +155,15 @@ public sealed partial class PostgresCallStore
         : stored.RequestHash.AsSpan().SequenceEqual(claim.RequestHash) ? new CreateOutcome.Replayed(stored.Response)
         : new CreateOutcome.KeyReused();
 
-    /// <summary>
-    /// Inserts the initiated call under the next free number. An import may have written a number the sequence had
-    /// not passed yet; such a number is skipped.
-    /// </summary>
+    /// <summary>Inserts the initiated call under the next number; imports never write one the sequence has not passed.</summary>
     private static async Task<long> InsertCallAsync(NpgsqlConnection connection, long accountId, NewCall call, CancellationToken ct)
     {
-        while (true)
-        {
-            var callNum = await PostgresCallNumbers.NextAsync(connection, ct);
-            var inserted = await ExecuteAsync(connection, ct,
-                "INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction) " +
-                "VALUES (@account, @started_at, @num, 0, @from, @to, @agent, 0) ON CONFLICT DO NOTHING",
-                ("account", accountId), ("started_at", call.StartedAt), ("num", callNum), ("from", call.From), ("to", call.To), ("agent", call.AgentId));
-            if (inserted == 1)
-            {
-                return callNum;
-            }
-        }
+        var callNum = await PostgresCallNumbers.NextAsync(connection, ct);
+        await ExecuteAsync(connection, ct,
+            "INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction) " +
+            "VALUES (@account, @started_at, @num, 0, @from, @to, @agent, 0)",
+            ("account", accountId), ("started_at", call.StartedAt), ("num", callNum), ("from", call.From), ("to", call.To), ("agent", call.AgentId));
+        return callNum;
     }
 
     private static async Task<List<CallEventRecord>> ReadEventsAsync(NpgsqlConnection connection, long accountId, long callNum, CancellationToken ct)

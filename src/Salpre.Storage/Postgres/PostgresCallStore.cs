@@ -56,6 +56,9 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
     public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
         {
+            // Make-calls wait until the import commits (as SQLite's one writer makes them), so that none takes a
+            // number the import writes before the sequence is past it.
+            var next = await PostgresCallNumbers.TakeOverAsync(connection, ct);
             await using var insertCall = new NpgsqlCommand(
                 "INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec) " +
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING", connection);
@@ -88,7 +91,6 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
             if (inserted > 0)
             {
                 // Numbers written here must never be handed out again, and cached pages are now stale.
-                var next = await PostgresCallNumbers.TakeOverAsync(connection, ct);
                 await PostgresCallNumbers.SetLastGivenAsync(connection, Math.Max(next - 1, highest), ct);
                 await BumpVersionAsync(connection, accountId, ct);
             }

@@ -99,6 +99,28 @@ public abstract class CallStoreTests<TStore> where TStore : IStoreProvider
     }
 
     [Fact]
+    public async Task A_make_call_during_an_import_is_numbered_above_the_imported_calls()
+    {
+        await using var db = await (await TStore.CreateAsync()).WithAccountsAsync(1);
+        var ct = TestContext.Current.CancellationToken;
+        var importing = new TaskCompletionSource();
+        async IAsyncEnumerable<CallDetailsRecord> SlowImport()
+        {
+            yield return Call(1000, 1_760_000_000);
+            importing.SetResult();
+            await Task.Delay(300, ct);
+            yield return Call(1001, 1_760_000_100);
+        }
+
+        var import = Task.Run(() => db.Calls.ImportAsync(1, SlowImport(), ct), ct);
+        await importing.Task;
+        var created = await db.Calls.CreateAsync(1, new NewCall("salprebox:A", "+905321234567", 7, 1_760_000_200), null, _ => [], ct);
+
+        Assert.Equal(new ImportOutcome(2, 0), await import);
+        Assert.True(Assert.IsType<CreateOutcome.Created>(created).Call.CallNum > 1001);
+    }
+
+    [Fact]
     public async Task Concurrent_reads_on_pooled_connections_each_get_their_own_answer()
     {
         await using var db = await (await TStore.CreateAsync()).WithAccountsAsync(2);
