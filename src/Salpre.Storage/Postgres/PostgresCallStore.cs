@@ -59,33 +59,57 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
             // Make-calls wait until the import commits (as SQLite's one writer makes them), so that none takes a
             // number the import writes before the sequence is past it.
             var next = await PostgresCallNumbers.TakeOverAsync(connection, ct);
-            await using var insertCall = new NpgsqlCommand(
-                "INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec) " +
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING", connection);
-            var call = AddParameters(insertCall, Bigint, Bigint, Bigint, Integer, Text, Text, Bigint, Integer, Bigint, Integer);
-            await using var insertDetails = new NpgsqlCommand(
-                "INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables) VALUES ($1, $2, $3, $4, $5)", connection);
-            var details = AddParameters(insertDetails, Bigint, Bigint, Text, Text, Text);
-            await insertCall.PrepareAsync(ct);
-            await insertDetails.PrepareAsync(ct);
 
-            long inserted = 0, present = 0, highest = 0;
-            await foreach (var record in calls.WithCancellation(ct))
+            // The file streams in by binary COPY (no round trip per call), then moves over in one statement.
+            await ExecuteAsync(connection, ct,
+                "CREATE TEMP TABLE import_calls (LIKE calls, audio_record_url text, transcript text, variables text) ON COMMIT DROP");
+            long total = 0;
+            await using (var copy = await connection.BeginBinaryImportAsync(
+                "COPY import_calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, " +
+                "duration_sec, audio_record_url, transcript, variables) FROM STDIN (FORMAT BINARY)", ct))
             {
-                var c = record.Call;
-                Fill(call, accountId, c.StartedAt, c.CallNum, (int)c.Status, c.From, c.To, c.AgentId, (int)c.Direction, c.EndedAt, c.DurationSec);
-                if (await insertCall.ExecuteNonQueryAsync(ct) == 0)
+                await foreach (var record in calls.WithCancellation(ct))
                 {
-                    present++;
-                    continue;
+                    var c = record.Call;
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(accountId, Bigint, ct);
+                    await copy.WriteAsync(c.StartedAt, Bigint, ct);
+                    await copy.WriteAsync(c.CallNum, Bigint, ct);
+                    await copy.WriteAsync((int)c.Status, Integer, ct);
+                    await copy.WriteAsync(c.From, Text, ct);
+                    await copy.WriteAsync(c.To, Text, ct);
+                    await copy.WriteAsync(c.AgentId, Bigint, ct);
+                    await copy.WriteAsync((int)c.Direction, Integer, ct);
+                    await WriteNullableAsync(copy, c.EndedAt, Bigint, ct);
+                    await WriteNullableAsync(copy, c.DurationSec, Integer, ct);
+                    await WriteNullableAsync(copy, record.AudioRecordUrl, Text, ct);
+                    await WriteNullableAsync(copy, record.Transcript, Text, ct);
+                    await WriteNullableAsync(copy, record.VariablesJson, Text, ct);
+                    total++;
                 }
-                inserted++;
-                highest = Math.Max(highest, c.CallNum);
-                if (record.AudioRecordUrl is not null || record.Transcript is not null || record.VariablesJson is not null)
-                {
-                    Fill(details, accountId, c.CallNum, record.AudioRecordUrl, record.Transcript, record.VariablesJson);
-                    await insertDetails.ExecuteNonQueryAsync(ct);
-                }
+                await copy.CompleteAsync(ct);
+            }
+
+            // A call the account already holds is left as it is; a number twice in the file counts once.
+            await using var move = Command(connection, """
+                WITH source AS (
+                    SELECT DISTINCT ON (call_num) * FROM import_calls ORDER BY call_num, ctid),
+                inserted AS (
+                    INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec)
+                    SELECT account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec FROM source
+                    ON CONFLICT DO NOTHING
+                    RETURNING call_num),
+                details AS (
+                    INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables)
+                    SELECT s.account_id, s.call_num, s.audio_record_url, s.transcript, s.variables FROM source s JOIN inserted USING (call_num)
+                    WHERE s.audio_record_url IS NOT NULL OR s.transcript IS NOT NULL OR s.variables IS NOT NULL)
+                SELECT count(*), coalesce(max(call_num), 0) FROM inserted
+                """);
+            long inserted, highest;
+            await using (var reader = await move.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                (inserted, highest) = (reader.GetInt64(0), reader.GetInt64(1));
             }
 
             if (inserted > 0)
@@ -94,20 +118,11 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
                 await PostgresCallNumbers.SetLastGivenAsync(connection, Math.Max(next - 1, highest), ct);
                 await BumpVersionAsync(connection, accountId, ct);
             }
-            return new ImportOutcome(inserted, present);
+            return new ImportOutcome(inserted, total - inserted);
         }, cancellationToken);
 
-    // Typed up front, so that a null in a later row does not change the prepared statement's parameter types.
-    private static NpgsqlParameter[] AddParameters(NpgsqlCommand command, params NpgsqlDbType[] types) =>
-        [.. types.Select(type => command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = type }))];
-
-    private static void Fill(NpgsqlParameter[] parameters, params object?[] values)
-    {
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            parameters[i].Value = values[i] ?? DBNull.Value;
-        }
-    }
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
 
     private static Task BumpVersionAsync(NpgsqlConnection connection, long accountId, CancellationToken ct) =>
         ExecuteAsync(connection, ct, "UPDATE accounts SET calls_version = calls_version + 1 WHERE id = @account", ("account", accountId));

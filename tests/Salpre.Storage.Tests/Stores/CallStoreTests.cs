@@ -53,6 +53,23 @@ public abstract class CallStoreTests<TStore> where TStore : IStoreProvider
     }
 
     [Fact]
+    public async Task A_number_twice_in_one_file_is_written_once_with_its_first_details()
+    {
+        await using var db = await (await TStore.CreateAsync()).WithAccountsAsync(1);
+        var ct = TestContext.Current.CancellationToken;
+        var first = Call(5, 1_760_000_000) with { Transcript = "first", VariablesJson = """{"b":1,"a":2}""" };
+        var again = Call(5, 1_760_000_500) with { Transcript = "again" };
+
+        var outcome = await db.Calls.ImportAsync(1, Stream([first, again, Call(6, 1_760_000_100)]), ct);
+
+        Assert.Equal(new ImportOutcome(2, 1), outcome);
+        var five = await db.Calls.GetAsync(1, 5, ct);
+        Assert.Equal(1_760_000_000, five!.Call.StartedAt);
+        Assert.Equal("first", five.Transcript);
+        Assert.Equal("""{"b":1,"a":2}""", five.VariablesJson);
+    }
+
+    [Fact]
     public async Task Moves_the_accounts_version_when_its_calls_change_and_only_then()
     {
         await using var db = await (await TStore.CreateAsync()).WithAccountsAsync(2);
