@@ -29,13 +29,17 @@ done
 SALPRE_TEST_STORAGE=postgres run_suite tests/Salpre.Gateway.Tests/Salpre.Gateway.Tests.csproj Salpre.Gateway.Tests.postgres \
   --filter "Storage!=SqliteOnly&Run!=Once"
 
-# The benchmark's smoke: every benchmarked path answers correctly (its checks count as tests).
-smoke=$(bench/run.sh --smoke 2>"$results/smoke.log" | tail -n 1)
-echo "bench smoke: ${smoke:-no result}"
-smoke_passed=$(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$smoke")
-smoke_failed=$(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed$/\2/p' <<<"$smoke")
-[ -n "$smoke_passed" ] || { cat "$results/smoke.log"; smoke_passed=0; smoke_failed=1; }
-[ "$smoke_failed" = 0 ] || cat "$results/smoke.log"
+# The benchmarks' smoke: every benchmarked path answers correctly, on SQLite and on PostgreSQL (checks count as tests).
+smoke_passed=0; smoke_failed=0
+for bench in run.sh stores.sh; do
+  smoke=$(bench/$bench --smoke 2>"$results/$bench.log" | tail -n 1)
+  echo "bench/$bench smoke: ${smoke:-no result}"
+  passed_here=$(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$smoke")
+  failed_here=$(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed$/\2/p' <<<"$smoke")
+  [ -n "$passed_here" ] || { cat "$results/$bench.log"; passed_here=0; failed_here=1; }
+  [ "$failed_here" = 0 ] || cat "$results/$bench.log"
+  smoke_passed=$((smoke_passed + passed_here)); smoke_failed=$((smoke_failed + failed_here))
+done
 
 sum() { grep -ho "<Counters [^>]*" "$results"/*.trx 2>/dev/null | grep -o " $1=\"[0-9]*\"" | grep -o "[0-9]*" | awk '{ s += $1 } END { print s + 0 }'; }
 total=$(sum total); passed=$(( $(sum passed) + smoke_passed )); failed=$(( $(sum failed) + $(sum error) + $(sum timeout) + $(sum aborted) + missing + smoke_failed ))

@@ -79,15 +79,22 @@ check() {
 }
 
 
-# start_postgres DIR PORT: a throwaway PostgreSQL cluster in DIR on 127.0.0.1:PORT (as the postgres user when run as
-# root, since PostgreSQL refuses root); sets PG_DIR, PG_AS and PG_CONNECTION (an Npgsql string for database salpre).
+# start_postgres DIR PORT [keep]: a throwaway PostgreSQL cluster in DIR on 127.0.0.1:PORT (as the postgres user when
+# run as root, since PostgreSQL refuses root), or with "keep" the cluster already there; sets PG_DIR, PG_AS and
+# PG_CONNECTION (an Npgsql string for database salpre).
 start_postgres() {
   local bin
   bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   [ -x "$bin/initdb" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)"
   PG_BIN=$bin; PG_DIR=$1; PG_AS=()
+  if [ "$(id -u)" -eq 0 ]; then PG_AS=(runuser -u postgres --); fi
+  PG_CONNECTION="Host=127.0.0.1;Port=$2;Database=salpre;Username=postgres;Maximum Pool Size=100"
+  if [ "${3:-}" = keep ]; then
+    "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 start >/dev/null || die "PostgreSQL did not start (see $PG_DIR/postgres.log)"
+    return
+  fi
   rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
-  if [ "$(id -u)" -eq 0 ]; then chown postgres "$PG_DIR"; PG_AS=(runuser -u postgres --); fi
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$PG_DIR"; fi
   "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1 \
     || die "initdb (see $PG_DIR/initdb.log)"
   # Loopback only; the defaults otherwise, except room for the connection pools of two gateway nodes.
@@ -95,7 +102,6 @@ start_postgres() {
     "$2" "$PG_DIR" >>"$PG_DIR/data/postgresql.conf"
   "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 start >/dev/null || die "PostgreSQL did not start (see $PG_DIR/postgres.log)"
   "${PG_AS[@]}" "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$2" -U postgres -d postgres -c "CREATE DATABASE salpre" || die "CREATE DATABASE"
-  PG_CONNECTION="Host=127.0.0.1;Port=$2;Database=salpre;Username=postgres;Maximum Pool Size=100"
 }
 
 stop_postgres() {

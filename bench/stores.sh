@@ -32,13 +32,8 @@ log "building (Release)"
 dotnet build "$ROOT/Salpre.slnx" -c Release --nologo -v quiet >/dev/null || die "build"
 
 # --- the same data in both stores, loaded through the product's own admin commands -------------------------------
-log "generating $CALLS calls over $ACCOUNTS accounts"
-rm -rf "$WORK/data"
-dotnet "$DATA_DLL" --calls "$CALLS" --accounts "$ACCOUNTS" --out "$WORK/data" >/dev/null
-start_postgres "$WORK/pg" "$PG_SERVER_PORT"
+# Loaded once per mode and kept in $WORK (the PostgreSQL cluster too); delete the folder to load again.
 SQLITE_CONNECTION="Data Source=$WORK/calls.db"
-rm -f "$WORK/calls.db" "$WORK/calls.db-wal" "$WORK/calls.db-shm"
-
 on() { local provider=$1 connection=$2; shift 2; Storage__Provider="$provider" Storage__ConnectionString="$connection" dotnet "$GATEWAY_DLL" "$@"; }
 secret_of() { tail -n 1 | sed -E 's/.*"secret_key":"([^"]+)".*/\1/'; }
 
@@ -55,9 +50,6 @@ load() {
   done
   echo "$key $(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')"
 }
-log "loading SQLite"; read -r SQLITE_KEY SQLITE_LOAD < <(load sqlite "$SQLITE_CONNECTION")
-log "loading PostgreSQL"; read -r PG_KEY PG_LOAD < <(load postgres "$PG_CONNECTION")
-"${PG_AS[@]}" "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_SERVER_PORT" -U postgres -d salpre -c "VACUUM ANALYZE" || die "VACUUM ANALYZE"
 
 # Write-path accounts: one box each, connected by a heartbeat once the gateways run.
 writes_keys() {
@@ -68,8 +60,22 @@ writes_keys() {
   on "$provider" "$connection" devices add --account "$account" --serial WRITE-BENCH --name bench >/dev/null
   echo "$(secret_of <<<"$write") $ingest"
 }
-read -r SQLITE_WRITE SQLITE_INGEST < <(writes_keys sqlite "$SQLITE_CONNECTION")
-read -r PG_WRITE PG_INGEST < <(writes_keys postgres "$PG_CONNECTION")
+if [ -f "$WORK/loaded" ]; then
+  start_postgres "$WORK/pg" "$PG_SERVER_PORT" keep
+else
+  log "generating $CALLS calls over $ACCOUNTS accounts"
+  rm -rf "$WORK/data" "$WORK/calls.db" "$WORK/calls.db-wal" "$WORK/calls.db-shm"
+  dotnet "$DATA_DLL" --calls "$CALLS" --accounts "$ACCOUNTS" --out "$WORK/data" >/dev/null
+  start_postgres "$WORK/pg" "$PG_SERVER_PORT"
+  log "loading SQLite"; read -r SQLITE_KEY SQLITE_LOAD < <(load sqlite "$SQLITE_CONNECTION")
+  log "loading PostgreSQL"; read -r PG_KEY PG_LOAD < <(load postgres "$PG_CONNECTION")
+  "${PG_AS[@]}" "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_SERVER_PORT" -U postgres -d salpre -c "VACUUM ANALYZE" || die "VACUUM ANALYZE"
+  read -r SQLITE_WRITE SQLITE_INGEST < <(writes_keys sqlite "$SQLITE_CONNECTION")
+  read -r PG_WRITE PG_INGEST < <(writes_keys postgres "$PG_CONNECTION")
+  echo "$SQLITE_KEY $SQLITE_LOAD $PG_KEY $PG_LOAD $SQLITE_WRITE $SQLITE_INGEST $PG_WRITE $PG_INGEST" >"$WORK/loaded"
+  rm -rf "$WORK/data"
+fi
+read -r SQLITE_KEY SQLITE_LOAD PG_KEY PG_LOAD SQLITE_WRITE SQLITE_INGEST PG_WRITE PG_INGEST <"$WORK/loaded"
 
 MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 start_gateway_on sqlite "$SQLITE_CONNECTION" "$SQLITE_PORT" "$WORK/sqlite.log"
 MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 start_gateway_on postgres "$PG_CONNECTION" "$PG_PORT" "$WORK/postgres.log"
@@ -106,7 +112,7 @@ measure() {
     s_rps+=("$s"); p_rps+=("$p"); s_p99+=("$s99"); p_p99+=("$p99")
     ratio+=("$(awk -v a="$p" -v b="$s" 'BEGIN { printf "%.2f", a / b }')")
   done
-  ROWS+=("| $name | $(printf '%s\n' "${s_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${s_p99[@]}" | median) | $(printf '%s\n' "${p_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p_p99[@]}" | median) | $(printf '%s\n' "${ratio[@]}" | median)× | \`$path\`$([ $# -gt 0 ] && printf ' + `%s`' "$@") |")
+  ROWS+=("| $name | $(printf '%s\n' "${s_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${s_p99[@]}" | median) | $(printf '%s\n' "${p_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p_p99[@]}" | median) | $(printf '%s\n' "${ratio[@]}" | median)× | \`$path\`$(for header in "$@"; do printf ' + `%s`' "$header"; done) |")
 }
 
 LIST=/api/gateway/v1/call/list
