@@ -79,11 +79,6 @@ read -r SQLITE_KEY SQLITE_LOAD PG_KEY PG_LOAD SQLITE_WRITE SQLITE_INGEST PG_WRIT
 
 MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 start_gateway_on sqlite "$SQLITE_CONNECTION" "$SQLITE_PORT" "$WORK/sqlite.log"
 MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 start_gateway_on postgres "$PG_CONNECTION" "$PG_PORT" "$WORK/postgres.log"
-for target in "$SQLITE_PORT $SQLITE_INGEST" "$PG_PORT $PG_INGEST"; do
-  read -r port ingest <<<"$target"
-  curl -fs -o /dev/null -H "account-secret-key: $ingest" -H 'Content-Type: application/json' -d '{"serial_no":"WRITE-BENCH"}' \
-    "http://127.0.0.1:$port/api/gateway/v1/salprebox/heartbeat" || die "heartbeat on port $port"
-done
 
 # --- reads: the same request to each gateway in turn --------------------------------------------------------------
 FRESH="Cache-Control: no-cache"
@@ -141,7 +136,15 @@ fi
 
 # --- writes: make-call and its three reports, durable commits on both ------------------------------------------
 WRITE_ROWS=()
-write_run() { dotnet "$WRITES_DLL" --url "http://127.0.0.1:$1" --write-key "$2" --ingest-key "$3" --serial WRITE-BENCH --workers 16 --seconds "$4"; }
+# A box is connected while its last heartbeat is 2 minutes old at most: each box reports right before its run.
+heartbeats() {
+  for target in "$SQLITE_PORT $SQLITE_INGEST" "$PG_PORT $PG_INGEST"; do
+    read -r port ingest <<<"$target"
+    curl -fs -o /dev/null -H "account-secret-key: $ingest" -H 'Content-Type: application/json' -d '{"serial_no":"WRITE-BENCH"}' \
+      "http://127.0.0.1:$port/api/gateway/v1/salprebox/heartbeat" || die "heartbeat on port $port"
+  done
+}
+write_run() { heartbeats; dotnet "$WRITES_DLL" --url "http://127.0.0.1:$1" --write-key "$2" --ingest-key "$3" --serial WRITE-BENCH --workers 16 --seconds "$4"; }
 if [ "$MODE" = smoke ]; then
   write_run "$SQLITE_PORT" "$SQLITE_WRITE" "$SQLITE_INGEST" 1 >/dev/null && check "writes on SQLite" 0 "" || check "writes on SQLite" 1 "errors"
   write_run "$PG_PORT" "$PG_WRITE" "$PG_INGEST" 1 >/dev/null && check "writes on PostgreSQL" 0 "" || check "writes on PostgreSQL" 1 "errors"
