@@ -52,7 +52,7 @@ public static class OpenApiSetup
         return app;
     }
 
-    /// <summary>Adds what every operation may answer: 401/403 for keyed ones, 500/503 for all.</summary>
+    /// <summary>Adds what every operation may answer: 401/403/429 for keyed ones, 500/503 for all.</summary>
     private static Task DescribeCommonResponses(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken _)
     {
         var error = new OpenApiSchemaReference(nameof(ErrorResponse), context.Document);
@@ -64,6 +64,10 @@ public static class OpenApiSetup
             operation.Responses["401"] = ErrorResponse(error, "Missing, unknown or revoked key.", ApiErrors.UnauthorizedMessage, ErrorCodes.Unauthorized);
             operation.Responses["403"] = ErrorResponse(error, "The key lacks the scope this operation needs.",
                 $"Forbidden. This account-secret-key lacks the {scope.Scope.ToString().ToLowerInvariant()} scope", ErrorCodes.Forbidden);
+            operation.Responses["429"] = ErrorResponse(error,
+                "The key's rate limit (or, for make-call, the account's call rate) is spent; nothing was done. Retry after " +
+                "`Retry-After` seconds. Every keyed answer carries `RateLimit-Policy` and `RateLimit` (IETF draft fields).",
+                "Too many requests. Please retry after the Retry-After delay", ErrorCodes.RateLimited);
         }
         operation.Responses["500"] = ErrorResponse(error, "An unexpected fault; nothing of it is disclosed.", "Internal server error", ErrorCodes.Internal);
         operation.Responses["503"] = ErrorResponse(error, "Storage is unavailable; retry after `Retry-After` seconds.", "Service unavailable. Please retry shortly", ErrorCodes.Unavailable);

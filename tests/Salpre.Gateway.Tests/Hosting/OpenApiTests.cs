@@ -40,7 +40,7 @@ public sealed class OpenApiTests(GatewayFactory gateway) : IClassFixture<Gateway
         Assert.Equal("account-secret-key", scheme["name"]!.GetValue<string>());
         Assert.NotNull(paths["/api/gateway/v1/call/list"]!["get"]!["security"]![0]!["account-secret-key"]);
         Assert.Null(paths["/healthz"]!["get"]!["security"]);
-        foreach (var status in new[] { "200", "400", "401", "403", "500", "503" })
+        foreach (var status in new[] { "200", "400", "401", "403", "429", "500", "503" })
         {
             Assert.NotNull(paths["/api/gateway/v1/call/list"]!["get"]!["responses"]![status]);
         }
