@@ -132,15 +132,11 @@ public sealed class RetryTests
         {
             var started = clock.GetUtcNow();
             Attempts.Add(started);
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, clock, cancellationToken);
-                throw new InvalidOperationException("unreachable");
-            }
-            finally
-            {
-                Ends.Add(clock.GetUtcNow() - started);
-            }
+            // Read the clock when the attempt is given up, not when its continuation gets a thread: a loaded machine
+            // may run that continuation after the test clock has moved on.
+            using var giveUp = cancellationToken.Register(() => Ends.Add(clock.GetUtcNow() - started));
+            await Task.Delay(Timeout.InfiniteTimeSpan, clock, cancellationToken);
+            throw new InvalidOperationException("unreachable");
         }
     }
 
