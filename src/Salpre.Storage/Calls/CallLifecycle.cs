@@ -16,6 +16,30 @@ public static class CallLifecycle
         (CallStatus.InProgress, CallStatus.Completed or CallStatus.Failed or CallStatus.Canceled) => true,
         _ => false,
     };
+
+    /// <summary>
+    /// Judges a report against the call and its accepted reports: an exact repeat, a conflict (backwards, after a
+    /// final status, or before the last report), or the call as the report leaves it.
+    /// </summary>
+    public static EventOutcome Judge(CallRecord call, IReadOnlyList<CallEventRecord> events, CallEvent report)
+    {
+        if (events.FirstOrDefault(e => e.Status == report.Status) is { } same)
+        {
+            return new EventOutcome(same.At == report.At && same.Detail == report.Detail ? EventResult.Repeated : EventResult.Conflict, call);
+        }
+        if (!CanMove(call.Status, report.Status) || report.At < call.StartedAt || events.Any(e => e.At > report.At))
+        {
+            return new EventOutcome(EventResult.Conflict, call);
+        }
+        var moved = call with { Status = report.Status };
+        if (report.Status.IsFinal())
+        {
+            // Talk time counts from the answer; a call never answered talked for 0 seconds.
+            var answered = events.FirstOrDefault(e => e.Status == CallStatus.InProgress);
+            moved = moved with { EndedAt = report.At, DurationSec = answered is null ? 0 : (int)(report.At - answered.At) };
+        }
+        return new EventOutcome(EventResult.Applied, moved);
+    }
 }
 
 /// <summary>A status report of a box about a call. <see cref="At"/> is Unix seconds.</summary>

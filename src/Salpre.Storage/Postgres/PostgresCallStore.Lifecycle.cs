@@ -50,36 +50,28 @@ public sealed partial class PostgresCallStore
                 return new EventOutcome(EventResult.NotFound, null);
             }
             var events = await ReadEventsAsync(connection, accountId, callNum, ct);
-            if (events.FirstOrDefault(e => e.Status == report.Status) is { } same)
+            var judged = CallLifecycle.Judge(call, events, report);
+            if (judged.Result != EventResult.Applied)
             {
-                return new EventOutcome(same.At == report.At && same.Detail == report.Detail ? EventResult.Repeated : EventResult.Conflict, call);
-            }
-            if (!CallLifecycle.CanMove(call.Status, report.Status) || report.At < call.StartedAt || events.Any(e => e.At > report.At))
-            {
-                return new EventOutcome(EventResult.Conflict, call);
+                return judged;
             }
 
+            var moved = judged.Call!;
             await InsertEventAsync(connection, accountId, callNum, events.Count + 1, report, ct);
-            var moved = call with { Status = report.Status };
-            if (report.Status.IsFinal())
+            // A final report may bring the recording, the transcript and the variables.
+            if (moved.Status.IsFinal() && outcome is not null)
             {
-                // Talk time counts from the answer; a call never answered talked for 0 seconds.
-                var answered = events.FirstOrDefault(e => e.Status == CallStatus.InProgress);
-                moved = moved with { EndedAt = report.At, DurationSec = answered is null ? 0 : (int)(report.At - answered.At) };
-                if (outcome is not null)
-                {
-                    await ExecuteAsync(connection, ct,
-                        "INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables) " +
-                        "VALUES (@account, @num, @url, @transcript, @variables) ON CONFLICT (account_id, call_num) DO UPDATE SET " +
-                        "audio_record_url = excluded.audio_record_url, transcript = excluded.transcript, variables = excluded.variables",
-                        ("account", accountId), ("num", callNum), ("url", outcome.AudioRecordUrl), ("transcript", outcome.Transcript), ("variables", outcome.VariablesJson));
-                }
+                await ExecuteAsync(connection, ct,
+                    "INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables) " +
+                    "VALUES (@account, @num, @url, @transcript, @variables) ON CONFLICT (account_id, call_num) DO UPDATE SET " +
+                    "audio_record_url = excluded.audio_record_url, transcript = excluded.transcript, variables = excluded.variables",
+                    ("account", accountId), ("num", callNum), ("url", outcome.AudioRecordUrl), ("transcript", outcome.Transcript), ("variables", outcome.VariablesJson));
             }
             await ExecuteAsync(connection, ct,
                 "UPDATE calls SET status = @status, ended_at = @ended_at, duration_sec = @duration WHERE account_id = @account AND call_num = @num",
                 ("status", (int)moved.Status), ("ended_at", moved.EndedAt), ("duration", moved.DurationSec), ("account", accountId), ("num", callNum));
             await BumpVersionAsync(connection, accountId, ct);
-            return new EventOutcome(EventResult.Applied, moved);
+            return judged;
         }, cancellationToken);
 
     public async Task<IReadOnlyList<CallEventRecord>?> ListEventsAsync(long accountId, long callNum, CancellationToken cancellationToken)
