@@ -97,6 +97,16 @@ internal static class CallSql
         EndedAt: reader.IsDBNull(first + 7) ? null : reader.GetInt64(first + 7),
         DurationSec: reader.IsDBNull(first + 8) ? null : reader.GetInt32(first + 8));
 
+    /// <summary>What a final report brings (recording, transcript, variables); parameters @account, @num, @url, @transcript, @variables.</summary>
+    public const string UpsertOutcome =
+        "INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables) " +
+        "VALUES (@account, @num, @url, @transcript, @variables) ON CONFLICT (account_id, call_num) DO UPDATE SET " +
+        "audio_record_url = excluded.audio_record_url, transcript = excluded.transcript, variables = excluded.variables";
+
+    /// <summary>A call's state after a report; parameters @status, @ended_at, @duration, @account, @num.</summary>
+    public const string UpdateState =
+        "UPDATE calls SET status = @status, ended_at = @ended_at, duration_sec = @duration WHERE account_id = @account AND call_num = @num";
+
     public const string SelectOne =
         "SELECT c.call_num, c.status, c.from_addr, c.to_addr, c.agent_id, c.direction, c.started_at, c.ended_at, " +
         "c.duration_sec, d.audio_record_url, d.transcript, d.variables " +

@@ -71,14 +71,10 @@ public sealed partial class SqliteCallStore
             // A final report may bring the recording, the transcript and the variables.
             if (moved.Status.IsFinal() && outcome is not null)
             {
-                await ExecuteAsync(connection, ct,
-                    "INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables) " +
-                    "VALUES (@account, @num, @url, @transcript, @variables) ON CONFLICT (account_id, call_num) DO UPDATE SET " +
-                    "audio_record_url = excluded.audio_record_url, transcript = excluded.transcript, variables = excluded.variables",
+                await ExecuteAsync(connection, ct, CallSql.UpsertOutcome,
                     ("@account", accountId), ("@num", callNum), ("@url", outcome.AudioRecordUrl), ("@transcript", outcome.Transcript), ("@variables", outcome.VariablesJson));
             }
-            await ExecuteAsync(connection, ct,
-                "UPDATE calls SET status = @status, ended_at = @ended_at, duration_sec = @duration WHERE account_id = @account AND call_num = @num",
+            await ExecuteAsync(connection, ct, CallSql.UpdateState,
                 ("@status", (int)moved.Status), ("@ended_at", moved.EndedAt), ("@duration", moved.DurationSec), ("@account", accountId), ("@num", callNum));
             await BumpVersionAsync(connection, accountId, ct);
             return judged;
