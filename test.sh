@@ -1,7 +1,28 @@
 #!/usr/bin/env bash
-# Builds the solution and runs every test suite; ends with one line: "N passed, N failed, N skipped".
+# Installs what the suites need, builds the solution and runs every test suite; ends with one line: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
+
+# What the suites call that a fresh machine may lack, from Debian's packages: installed here when this user may
+# (root, or sudo without a password), else named with the command that installs them, before anything is built.
+missing=()
+command -v git >/dev/null || missing+=(git)               # the first-run test clones the repository
+command -v curl >/dev/null || missing+=(curl)             # the List Calls document's curl sample
+command -v node >/dev/null || missing+=(nodejs)           # its JavaScript sample
+[ -d /usr/share/zoneinfo/Europe ] || missing+=(tzdata)    # IANA zones for the tz parameter
+command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)  # shared rate limits
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)  # a throwaway server per run
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ]; then sudo=""
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=sudo
+  else
+    echo "The tests need Debian packages this machine lacks: ${missing[*]}. Install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "Installing what the tests need: ${missing[*]}"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { echo "Could not install ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2; exit 1; }
+fi
 
 configuration=${CONFIGURATION:-Release}
 results=$(mktemp -d)

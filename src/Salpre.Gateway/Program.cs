@@ -3,7 +3,6 @@ using Salpre.Gateway.Calls;
 using Salpre.Gateway.Demo;
 using Salpre.Gateway.Devices;
 using Salpre.Gateway.Hosting;
-using Salpre.Storage;
 
 // Admin commands (accounts, keys, import, migrate) do their work and exit; no command serves HTTP.
 if (AdminCommands.Handles(args))
@@ -19,7 +18,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 
-// Storage, keys and their rate limits, HTTP conventions, calls, devices and the API description
+// Console logs, storage, keys and their rate limits, HTTP conventions, calls, devices and the API description
+builder.AddGatewayLogging(demo);
 builder.AddGatewayStorage();
 builder.AddGatewayKeys();
 builder.AddGatewayRateLimits();
@@ -39,18 +39,5 @@ app.MapCalls();
 app.MapDevices();
 app.MapGatewayOpenApi();
 
-try
-{
-    await app.PrepareSharedStateAsync();
-}
-catch (StartupRefusedException refused)
-{
-    await Console.Error.WriteLineAsync(refused.Message);
-    return 1;
-}
-if (demo)
-{
-    await app.SeedDemoAsync();
-}
-await app.RunAsync();
-return 0;
+// Claim and migrate the store, seed the demo if asked, serve until stopped
+return await app.ServeAsync(demo);

@@ -63,6 +63,7 @@ public static class DemoData
             Console.WriteLine($"curl --location --request POST '{address}/api/gateway/v1/call/make-call' --header 'account-secret-key: {secret}' " +
                               $"--form 'from=salprebox:{s_boxes[0].Serial}' --form 'to=+905321234567' --form 'agent_id=5'");
             Console.WriteLine($"API reference: {address}/docs");
+            Console.WriteLine($"Listening on {address}; press Ctrl+C to stop.");
             Console.WriteLine();
             StartSimulation(app, new Uri(address), simulatorKey);
         });

@@ -1,11 +1,8 @@
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Salpre.Gateway.Calls;
 using Salpre.Gateway.Keys;
 using Salpre.Gateway.RateLimits;
 using Salpre.Storage;
-using Salpre.Storage.Sqlite;
 
 namespace Salpre.Gateway.Hosting;
 
@@ -93,33 +90,5 @@ public static class GatewayHosting
         {
             return TypedResults.Json(ApiErrors.ForStatus(context, StatusCodes.Status503ServiceUnavailable), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
-    }
-
-    /// <summary>
-    /// Claims a SQLite file for this one gateway, brings the schema up to date (or, when <c>Storage:MigrateOnStart</c>
-    /// is off, checks that it is), loads what nodes of one database share (secrets, an id) and connects to Redis when
-    /// rate limits live there, before serving.
-    /// </summary>
-    public static async Task PrepareSharedStateAsync(this WebApplication app, CancellationToken cancellationToken = default)
-    {
-        app.Services.GetService<SqliteDatabase>()?.ClaimSingleGateway();
-        var storage = app.Services.GetRequiredService<IStorage>();
-        var options = app.Services.GetRequiredService<StorageOptions>();
-        if (options.ShouldMigrateOnStart)
-        {
-            await storage.MigrateAsync(cancellationToken);
-        }
-        else if (await storage.PendingMigrationsAsync(cancellationToken) is { Count: > 0 } pending)
-        {
-            throw new StartupRefusedException(
-                $"The {options.Provider} schema is behind: {pending.Count} migration(s) not applied ({string.Join(", ", pending)}). " +
-                "Run `Salpre.Gateway migrate` with the same Storage settings, or set Storage:MigrateOnStart=true.");
-        }
-        var cursorKey = await storage.GetOrCreateSecretAsync("cursor_hmac", RandomNumberGenerator.GetBytes(32), cancellationToken);
-        app.Services.GetRequiredService<CallCursors>().UseKey(cursorKey);
-        var installation = await storage.GetOrCreateSecretAsync("installation_id", RandomNumberGenerator.GetBytes(8), cancellationToken);
-        var buckets = app.Services.GetRequiredService<TokenBuckets>();
-        buckets.UseInstallation(Convert.ToHexStringLower(installation));
-        await buckets.ConnectAsync();
     }
 }

@@ -51,20 +51,57 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     /// Makes this process the one gateway serving the file, for as long as it lives: SQLite's WAL works for processes
     /// of one host only, and the gateway keeps per-node state (page cache, buckets) that several nodes would split.
     /// Admin commands do not claim it. The operating system drops the lock when the process dies, even by SIGKILL.
+    /// The file's folder is made first; anything but a lock held by another process is refused with its own reason.
     /// </summary>
     public void ClaimSingleGateway()
     {
+        var folder = Path.GetDirectoryName(FilePath)!;
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw Unusable($"its folder {folder} cannot be created ({exception.Message})");
+        }
+        if (Directory.Exists(FilePath))
+        {
+            throw Unusable("it is a folder, not a database file");
+        }
         try
         {
             _servingLock = new FileStream(FilePath + ".gateway-lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException)
+        catch (IOException exception) when (IsHeldByAnotherProcess(exception))
         {
             throw new StartupRefusedException(
                 $"Another gateway is already serving {FilePath}. A SQLite database serves one gateway node; to run " +
                 "several nodes, use PostgreSQL (Storage:Provider=postgres, Storage:ConnectionString=...; see docs/scaling.md).");
         }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw Unusable($"its folder {folder} is not writable ({exception.Message})");
+        }
+        if (File.Exists(FilePath))
+        {
+            try
+            {
+                using var _ = new FileStream(FilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                throw Unusable($"the file is not writable ({exception.Message})");
+            }
+        }
     }
+
+    private StartupRefusedException Unusable(string reason) => new($"Cannot serve the SQLite database {FilePath}: {reason.TrimEnd('.')}.");
+
+    // A lock another process holds: flock's EWOULDBLOCK on Unix, a sharing or lock violation on Windows. Every other
+    // failure (a read-only file system, a denied folder) has a reason of its own.
+    private static bool IsHeldByAnotherProcess(IOException exception) => OperatingSystem.IsWindows()
+        ? (exception.HResult & 0xFFFF) is 32 or 33
+        : exception.HResult == (OperatingSystem.IsMacOS() ? 35 : 11);
 
     public void Dispose()
     {
@@ -104,12 +141,17 @@ public sealed class SqliteDatabase : IStorage, IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         // Processes that start together (a gateway and an admin command) take turns, so each script runs once.
         await using var turn = await TakeMigrationTurnAsync(cancellationToken);
-        using (var connection = new SqliteConnection(_connectionString))
+        try
         {
+            using var connection = new SqliteConnection(_connectionString);
             connection.Open();
             using var wal = connection.CreateCommand();
             wal.CommandText = "PRAGMA journal_mode = WAL;";
             wal.ExecuteNonQuery();
+        }
+        catch (SqliteException exception)
+        {
+            throw Unusable(exception.Message); // not a database, or one this process cannot open
         }
 
         var result = Upgrader().PerformUpgrade();

@@ -36,16 +36,19 @@ public sealed class GatewayProcess : IAsyncDisposable
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the gateway first: {dll} is missing.");
     }
 
-    public static GatewayProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static GatewayProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartCommand(workingDirectory, environment.ToDictionary(pair => pair.Key, string? (pair) => pair.Value), "dotnet", [GatewayDll(), .. args]);
+
+    /// <summary>Starts any command line (a README's, say) as the gateway's process; environment values of null are removed.</summary>
+    public static GatewayProcess StartCommand(string workingDirectory, IReadOnlyDictionary<string, string?> environment, string file, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(file)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(GatewayDll());
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
