@@ -94,7 +94,7 @@ public sealed class OpenApiTests(GatewayFactory gateway) : IClassFixture<Gateway
         var documented = (await DocumentAsync())["paths"]!.AsObject().Select(p => p.Key).ToHashSet();
         var routes = gateway.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
-            .Where(route => !route.StartsWith("/openapi/", StringComparison.Ordinal) && !route.StartsWith("/docs", StringComparison.Ordinal))
+            .Where(route => route != "/" && !route.StartsWith("/openapi/", StringComparison.Ordinal) && !route.StartsWith("/docs", StringComparison.Ordinal))
             .ToHashSet();
 
         Assert.NotEmpty(routes);
@@ -109,5 +109,15 @@ public sealed class OpenApiTests(GatewayFactory gateway) : IClassFixture<Gateway
         Assert.Equal(200, page.Status);
         Assert.Contains("<title>Salpre Gateway API</title>", page.Body, StringComparison.Ordinal);
         Assert.Contains("openapi/v1.json", page.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Leads_a_browser_at_the_root_to_the_reading_page()
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = gateway.BaseAddress };
+        using var response = await browser.GetAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/docs", response.Headers.Location?.OriginalString);
     }
 }
