@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Salpre.Gateway.Calls.Import;
 using Salpre.Gateway.Devices;
+using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Keys;
 using Salpre.Storage;
 using Salpre.Storage.Accounts;
@@ -37,9 +38,9 @@ public static class AdminCommandBuilders
         create.SetAction(async (parse, cancellationToken) =>
         {
             var accountName = parse.GetValue(name)!.Trim();
-            if (accountName.Length is 0 or > 200)
+            if (accountName.Length is 0 or > 200 || !TextRules.IsName(accountName))
             {
-                return Fail(parse, "--name must have 1 to 200 characters.");
+                return Fail(parse, "--name must have 1 to 200 characters, none of them a control character.");
             }
             var accounts = await context.GetMigratedAsync<IAccountStore>(cancellationToken);
             var (secret, stored) = ApiKeyFormat.Issue("first key", KeyScopes.Read | KeyScopes.Write);
@@ -82,6 +83,10 @@ public static class AdminCommandBuilders
             if (!ApiKeyFormat.TryParseScopes(parse.GetValue(scopes)!, out var keyScopes))
             {
                 return Fail(parse, "--scopes must list read, write and/or ingest, separated by commas.");
+            }
+            if (parse.GetValue(label) is { } keyLabel && (keyLabel.Length > 200 || !TextRules.IsName(keyLabel)))
+            {
+                return Fail(parse, "--name must have at most 200 characters, none of them a control character.");
             }
             var accounts = await context.GetMigratedAsync<IAccountStore>(cancellationToken);
             var accountId = parse.GetValue(account);
@@ -151,9 +156,9 @@ public static class AdminCommandBuilders
                 serialNo = serialNo[DevicesApi.SerialPrefix.Length..];
             }
             var deviceName = parse.GetValue(name)!.Trim();
-            if (serialNo.Length is 0 or > DevicesApi.MaxSerialLength || serialNo.Any(char.IsControl) || deviceName.Length is 0 or > 200)
+            if (!DevicesApi.IsSerial(serialNo) || deviceName.Length is 0 or > 200 || !TextRules.IsName(deviceName))
             {
-                return Fail(parse, $"--serial must have 1 to {DevicesApi.MaxSerialLength} characters and --name 1 to 200.");
+                return Fail(parse, $"--serial must have 1 to {DevicesApi.MaxSerialLength} characters and --name 1 to 200, none of them a control character.");
             }
             var accountId = parse.GetValue(account);
             if (await (await context.GetMigratedAsync<IAccountStore>(cancellationToken)).GetAccountAsync(accountId, cancellationToken) is null)

@@ -43,22 +43,10 @@ public static class CallEventsEndpoints
         {
             return TypedResults.NotFound(ApiErrors.CallNotFound(context));
         }
-        if (!context.Request.HasJsonContentType())
-        {
-            return TypedResults.Json(ApiErrors.UnsupportedMediaType(context), statusCode: StatusCodes.Status415UnsupportedMediaType);
-        }
-        CallEventBody? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync(context.Request.Body, GatewayJsonContext.Default.CallEventBody, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return TypedResults.BadRequest(ApiErrors.MalformedBody(context));
-        }
+        var (body, refusal) = await RequestBodies.ReadJsonAsync(context.Request, GatewayJsonContext.Default.CallEventBody, cancellationToken);
         if (body is null)
         {
-            return TypedResults.BadRequest(ApiErrors.MalformedBody(context));
+            return refusal!.ToResult(context);
         }
         if (!TryRead(body, time.GetUtcNow(), out var report, out var outcome, out var invalid))
         {

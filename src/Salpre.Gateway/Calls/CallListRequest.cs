@@ -201,7 +201,7 @@ public sealed record CallListRequest(
         {
             value = string.Concat("+", value.AsSpan(1));
         }
-        return value.Length is > 0 and <= MaxTextLength && !value.Any(char.IsControl);
+        return value.Length is > 0 and <= MaxTextLength && Hosting.TextRules.IsName(value);
     }
 
     private static bool TryGetDuration(IQueryCollection query, string name, out long? value)

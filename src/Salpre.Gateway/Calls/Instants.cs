@@ -24,7 +24,11 @@ public static class Instants
             {
                 return false;
             }
-            unixSeconds = StartOfDay(date, zone).ToUnixTimeSeconds();
+            if (StartOfDay(date, zone) is not { } start)
+            {
+                return false;
+            }
+            unixSeconds = start.ToUnixTimeSeconds();
             return true;
         }
 
@@ -43,8 +47,11 @@ public static class Instants
         return true;
     }
 
-    /// <summary>The first instant of a day in a zone, also when midnight is skipped or repeated by a clock change.</summary>
-    public static DateTimeOffset StartOfDay(DateOnly date, TimeZoneInfo zone)
+    /// <summary>
+    /// The first instant of a day in a zone, also when midnight is skipped or repeated by a clock change; null when
+    /// that instant falls outside the years 1 to 9999 in UTC (the first day of year 1 east of Greenwich, say).
+    /// </summary>
+    public static DateTimeOffset? StartOfDay(DateOnly date, TimeZoneInfo zone)
     {
         var local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
         while (zone.IsInvalidTime(local))
@@ -52,7 +59,8 @@ public static class Instants
             local = local.AddMinutes(15);
         }
         var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
-        return new DateTimeOffset(local, offset);
+        var utcTicks = local.Ticks - offset.Ticks;
+        return utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks ? null : new DateTimeOffset(local, offset);
     }
 
     private static bool NamesItsOffset(string text) =>

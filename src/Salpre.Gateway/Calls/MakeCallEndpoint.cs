@@ -43,17 +43,10 @@ public static class MakeCallEndpoint
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, IdempotencyHeader));
         }
-        var (request, invalid, problem) = await MakeCallRequest.ReadAsync(context.Request, cancellationToken);
-        switch (problem)
-        {
-            case ReadProblem.UnsupportedMediaType:
-                return TypedResults.Json(ApiErrors.UnsupportedMediaType(context), statusCode: StatusCodes.Status415UnsupportedMediaType);
-            case ReadProblem.Malformed:
-                return TypedResults.BadRequest(ApiErrors.MalformedBody(context));
-        }
+        var (request, refusal) = await MakeCallRequest.ReadAsync(context.Request, cancellationToken);
         if (request is null)
         {
-            return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, invalid!));
+            return refusal!.ToResult(context);
         }
 
         var now = time.GetUtcNow().ToUnixTimeSeconds();

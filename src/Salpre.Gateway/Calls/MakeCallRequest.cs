@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Salpre.Gateway.Hosting;
 using Microsoft.Extensions.Primitives;
 using PhoneNumbers;
 using Salpre.Gateway.Devices;
@@ -22,51 +23,47 @@ public sealed record MakeCallRequest(string Serial, string To, long AgentId)
     /// <summary>What identifies the request for its idempotency key: the normalised fields.</summary>
     public byte[] Fingerprint() => SHA256.HashData(Encoding.UTF8.GetBytes($"{From}\n{To}\n{AgentId.ToString(CultureInfo.InvariantCulture)}"));
 
-    /// <summary>The request, or the name of its first invalid field; null fields when the body cannot be read.</summary>
-    public static async Task<(MakeCallRequest? Request, string? InvalidField, ReadProblem Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The request, or why its body was refused (unreadable, or the name of its first invalid field).</summary>
+    public static async Task<(MakeCallRequest? Request, BodyRefusal? Refusal)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         string? from, to, agent;
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
+            var (form, refusal) = await RequestBodies.ReadFormAsync(request, cancellationToken);
+            if (form is null)
+            {
+                return (null, refusal);
+            }
             (from, to, agent) = (Single(form["from"]), Single(form["to"]), Single(form["agent_id"]));
-        }
-        else if (request.HasJsonContentType())
-        {
-            try
-            {
-                using var json = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
-                if (json.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    return (null, null, ReadProblem.Malformed);
-                }
-                (from, to, agent) = (Text(json.RootElement, "from"), Text(json.RootElement, "to"), Text(json.RootElement, "agent_id"));
-            }
-            catch (JsonException)
-            {
-                return (null, null, ReadProblem.Malformed);
-            }
         }
         else
         {
-            return (null, null, ReadProblem.UnsupportedMediaType);
+            var (json, refusal) = await RequestBodies.ReadJsonObjectAsync(request, cancellationToken);
+            if (json is null)
+            {
+                return (null, refusal);
+            }
+            using (json)
+            {
+                (from, to, agent) = (Text(json.RootElement, "from"), Text(json.RootElement, "to"), Text(json.RootElement, "agent_id"));
+            }
         }
 
         if (from is null || !from.StartsWith(DevicesApi.SerialPrefix, StringComparison.Ordinal)
-            || from.Length - DevicesApi.SerialPrefix.Length is < 1 or > DevicesApi.MaxSerialLength)
+            || !DevicesApi.IsSerial(from.AsSpan(DevicesApi.SerialPrefix.Length)))
         {
-            return (null, "from", ReadProblem.None);
+            return (null, BodyRefusal.Invalid("from"));
         }
         if (!TryNormalizePhone(to, out var e164))
         {
-            return (null, "to", ReadProblem.None);
+            return (null, BodyRefusal.Invalid("to"));
         }
         if (agent is not { Length: > 0 and <= 18 } || !agent.All(char.IsAsciiDigit)
             || !long.TryParse(agent, NumberStyles.None, CultureInfo.InvariantCulture, out var agentId))
         {
-            return (null, "agent_id", ReadProblem.None);
+            return (null, BodyRefusal.Invalid("agent_id"));
         }
-        return (new MakeCallRequest(from[DevicesApi.SerialPrefix.Length..], e164, agentId), null, ReadProblem.None);
+        return (new MakeCallRequest(from[DevicesApi.SerialPrefix.Length..], e164, agentId), null);
     }
 
     /// <summary>A dialable number in E.164 (<c>+905321234567</c>), checked against the numbering plan of its country.</summary>
@@ -110,11 +107,4 @@ public sealed record MakeCallRequest(string Serial, string To, long AgentId)
                 _ => null,
             }
             : null;
-}
-
-public enum ReadProblem
-{
-    None,
-    Malformed,
-    UnsupportedMediaType,
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Keys;
@@ -12,6 +11,10 @@ public static class DevicesApi
     public const string SerialPrefix = "salprebox:";
     public const string NoDevicesMessage = "No connected devices found for this account";
     public const int MaxSerialLength = 64;
+    public const int MaxFirmwareLength = 64;
+
+    /// <summary>A box's serial number: 1 to 64 characters, none of them a control character.</summary>
+    public static bool IsSerial(ReadOnlySpan<char> serial) => serial.Length is > 0 and <= MaxSerialLength && TextRules.IsName(serial);
 
     public static WebApplicationBuilder AddGatewayDevices(this WebApplicationBuilder builder)
     {
@@ -55,20 +58,12 @@ public static class DevicesApi
     internal static async Task<Results<JsonOk<DataResponse<DeviceItem>>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> Heartbeat(
         ApiCaller caller, HttpContext context, IDeviceStore devices, DeviceConnectivity connectivity, CancellationToken cancellationToken)
     {
-        if (!context.Request.HasJsonContentType())
+        var (body, refusal) = await RequestBodies.ReadJsonAsync(context.Request, GatewayJsonContext.Default.HeartbeatBody, cancellationToken);
+        if (body is null)
         {
-            return TypedResults.Json(ApiErrors.UnsupportedMediaType(context), statusCode: StatusCodes.Status415UnsupportedMediaType);
+            return refusal!.ToResult(context);
         }
-        HeartbeatBody? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync(context.Request.Body, GatewayJsonContext.Default.HeartbeatBody, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            return TypedResults.BadRequest(ApiErrors.MalformedBody(context));
-        }
-        if (body?.SerialNo is not { Length: > 0 and <= MaxSerialLength } serial)
+        if (body.SerialNo is not { } serial || !IsSerial(serial))
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "serial_no"));
         }
@@ -76,7 +71,7 @@ public static class DevicesApi
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "battery_level"));
         }
-        if (body.FirmwareVersion is { Length: 0 or > 64 })
+        if (body.FirmwareVersion is { } firmware && (firmware.Length is 0 or > MaxFirmwareLength || !TextRules.IsName(firmware)))
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "firmware_version"));
         }

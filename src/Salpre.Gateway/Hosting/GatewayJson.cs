@@ -30,18 +30,17 @@ public static class GatewayJson
     }
 
     /// <summary>
-    /// Writes a value straight into the response with the generated serializer. Serializing synchronously into
-    /// the response's pipe lets System.Text.Json take its generated fast path, which asynchronous writing cannot.
+    /// Writes a value with the generated serializer, rendered whole before its first byte reaches the response: a value
+    /// that cannot be rendered fails while the answer can still become a complete error envelope.
     /// </summary>
     public static Task WriteAsync<T>(HttpResponse response, int statusCode, T value, JsonTypeInfo<T> typeInfo)
     {
+        var body = GatewayJsonBytes.RenderInPlace(value, typeInfo);
         response.StatusCode = statusCode;
         response.ContentType = ContentType;
         response.Headers.XContentTypeOptions = "nosniff";
-        using (var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions))
-        {
-            JsonSerializer.Serialize(writer, value, typeInfo);
-        }
+        response.ContentLength = body.Length;
+        response.BodyWriter.Write(body.Span);
         return response.BodyWriter.FlushAsync(response.HttpContext.RequestAborted).AsTask();
     }
 }
@@ -52,7 +51,10 @@ public static class GatewayJsonBytes
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? s_threadBuffer;
 
-    public static byte[] Render<T>(T value, JsonTypeInfo<T> typeInfo)
+    public static byte[] Render<T>(T value, JsonTypeInfo<T> typeInfo) => RenderInPlace(value, typeInfo).ToArray();
+
+    /// <summary>Renders into this thread's buffer; the bytes are valid until the thread renders again.</summary>
+    public static ReadOnlyMemory<byte> RenderInPlace<T>(T value, JsonTypeInfo<T> typeInfo)
     {
         var buffer = s_threadBuffer ??= new ArrayBufferWriter<byte>(16 * 1024);
         buffer.ResetWrittenCount();
@@ -60,7 +62,7 @@ public static class GatewayJsonBytes
         {
             JsonSerializer.Serialize(writer, value, typeInfo);
         }
-        return buffer.WrittenSpan.ToArray();
+        return buffer.WrittenMemory;
     }
 }
 

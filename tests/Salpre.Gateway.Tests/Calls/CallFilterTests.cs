@@ -226,7 +226,7 @@ public sealed class CallFilterTests(CallFilterTests.Seeded seeded) : IClassFixtu
     }
 
     private static long Day(string date, string zone) =>
-        Salpre.Gateway.Calls.Instants.StartOfDay(DateOnly.Parse(date, CultureInfo.InvariantCulture), TimeZoneInfo.FindSystemTimeZoneById(zone)).ToUnixTimeSeconds();
+        Salpre.Gateway.Calls.Instants.StartOfDay(DateOnly.Parse(date, CultureInfo.InvariantCulture), TimeZoneInfo.FindSystemTimeZoneById(zone))!.Value.ToUnixTimeSeconds();
 
     /// <summary>Every call id of a filtered list, following cursors from the first page to the last.</summary>
     internal static async Task<List<string>> ReadAllAsync(HttpClient client, string query)

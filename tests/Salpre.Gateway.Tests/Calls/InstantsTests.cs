@@ -39,4 +39,12 @@ public sealed class InstantsTests
     {
         Assert.False(Instants.TryParseBound(text, TimeZoneInfo.Utc, out _));
     }
+
+    [Theory]
+    [InlineData("0001-01-01", "Europe/Istanbul")] // its midnight is in year 0 in UTC
+    [InlineData("0001-01-01", "Asia/Tokyo")]
+    public void Refuses_a_day_whose_start_in_the_zone_is_outside_the_calendar(string date, string zone)
+    {
+        Assert.False(Instants.TryParseBound(date, TimeZoneInfo.FindSystemTimeZoneById(zone), out _));
+    }
 }

@@ -45,7 +45,11 @@ public sealed class ErrorEnvelopeTests(ErrorEnvelopeTests.Gateway gateway) : ICl
         using var content = new ByteArrayContent(new byte[2 * 1024 * 1024]);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        var response = await gateway.Client().SendWireAsync(new HttpRequestMessage(HttpMethod.Post, "/probe/body") { Content = content });
+        // Expect: 100-continue lets the gateway refuse before the body is sent: a client still writing 2 MB to a
+        // server that answered and closed would see a broken pipe instead of the answer.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/probe/body") { Content = content };
+        request.Headers.ExpectContinue = true;
+        var response = await gateway.Client().SendWireAsync(request);
 
         Assert.Equal(413, response.Status);
         Assert.StartsWith("""{"status":"error","message":"Request body too large","code":"invalid_parameter",""", response.Body);

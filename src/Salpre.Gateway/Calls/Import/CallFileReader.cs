@@ -76,6 +76,10 @@ public static class CallFileReader
         {
             return new ImportLine(lineNumber, null, "not valid JSON");
         }
+        catch (InvalidOperationException)
+        {
+            return new ImportLine(lineNumber, null, "a string is not valid Unicode (a lone surrogate or invalid UTF-8)");
+        }
     }
 
     private static async IAsyncEnumerable<ImportLine> ReadCsvAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)

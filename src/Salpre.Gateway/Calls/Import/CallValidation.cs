@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Salpre.Gateway.Hosting;
 using Salpre.Storage.Calls;
 
 namespace Salpre.Gateway.Calls.Import;
@@ -55,7 +56,8 @@ public static class CallValidation
 
         if (raw.AudioRecordUrl is not null && !IsHttpUrl(raw.AudioRecordUrl)) return Fail("audio_record_url must be an http or https URL", out error);
         if (raw.Transcript is { Length: > MaxTranscriptLength }) return Fail("transcript is too long", out error);
-        if (raw.Variables is not null && !IsJsonObject(raw.Variables)) return Fail("variables must be a JSON object (at most 64 KB)", out error);
+        if (raw.Transcript is not null && !TextRules.IsFreeText(raw.Transcript)) return Fail("transcript holds a control character or invalid Unicode", out error);
+        if (raw.Variables is not null && !IsJsonObject(raw.Variables)) return Fail("variables must be a JSON object (at most 64 KB) of valid Unicode without control characters", out error);
 
         call = new ValidCall(callNum, new CallDetailsRecord(
             new CallRecord(callNum ?? 0, status, raw.From!, raw.To!, agentId, direction, startedAt, endedAt, duration),
@@ -71,7 +73,7 @@ public static class CallValidation
     }
 
     private static bool IsText(string? text) =>
-        text is { Length: > 0 and <= MaxTextLength } && !text.Any(char.IsControl);
+        text is { Length: > 0 and <= MaxTextLength } && TextRules.IsName(text);
 
     private static bool IsE164(string? text) =>
         text is { Length: >= 3 and <= 16 } && text[0] == '+' && text[1] is >= '1' and <= '9' && text.Skip(1).All(char.IsAsciiDigit);
@@ -100,6 +102,7 @@ public static class CallValidation
 
     public static bool IsHttpUrl(string text) =>
         text.Length <= MaxUrlLength
+        && TextRules.IsName(text)
         && Uri.TryCreate(text, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
@@ -112,7 +115,7 @@ public static class CallValidation
         try
         {
             using var document = JsonDocument.Parse(text);
-            return document.RootElement.ValueKind == JsonValueKind.Object;
+            return document.RootElement.ValueKind == JsonValueKind.Object && TextRules.IsCleanJson(document.RootElement);
         }
         catch (JsonException)
         {

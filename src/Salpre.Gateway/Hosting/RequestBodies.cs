@@ -1,0 +1,139 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace Salpre.Gateway.Hosting;
+
+/// <summary>
+/// Request bodies read whole and checked before any field is used: whatever the framework's JSON or form readers
+/// refuse, and any text that <see cref="TextRules"/> does not pass, is a 400, 413 or 415 here, never a fault later.
+/// </summary>
+public static class RequestBodies
+{
+    /// <summary>A JSON object whose every string is clean; the caller disposes the document.</summary>
+    public static async Task<(JsonDocument? Document, BodyRefusal? Refusal)> ReadJsonObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!request.HasJsonContentType() || !IsUtf8(request.ContentType))
+        {
+            return (null, BodyRefusal.UnsupportedMediaType);
+        }
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return (null, BodyRefusal.Malformed);
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return (null, BodyRefusal.Malformed);
+        }
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            var refusal = NameOf(property) is not { } name || !TextRules.IsName(name) ? BodyRefusal.Malformed
+                : !TextRules.IsCleanJson(property.Value) ? BodyRefusal.Invalid(name)
+                : null;
+            if (refusal is not null)
+            {
+                document.Dispose();
+                return (null, refusal);
+            }
+        }
+        return (document, null);
+    }
+
+    /// <summary>A JSON object read as <typeparamref name="T"/> once its text is known to be clean.</summary>
+    public static async Task<(T? Value, BodyRefusal? Refusal)> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (document, refusal) = await ReadJsonObjectAsync(request, cancellationToken);
+        if (document is null)
+        {
+            return (null, refusal);
+        }
+        using (document)
+        {
+            try
+            {
+                return document.Deserialize(typeInfo) is { } value ? (value, null) : (null, BodyRefusal.Malformed);
+            }
+            catch (JsonException)
+            {
+                return (null, BodyRefusal.Malformed); // a field of the wrong JSON type
+            }
+        }
+    }
+
+    /// <summary>A multipart or URL-encoded form whose every name and value is clean.</summary>
+    public static async Task<(IFormCollection? Form, BodyRefusal? Refusal)> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (BadHttpRequestException tooLargeOrCut)
+        {
+            return (null, tooLargeOrCut.StatusCode == StatusCodes.Status413PayloadTooLarge ? BodyRefusal.TooLarge : BodyRefusal.Malformed);
+        }
+        catch (Exception charset) when (charset is ArgumentException or NotSupportedException)
+        {
+            return (null, BodyRefusal.UnsupportedMediaType); // a charset the reader cannot decode (utf-7, unknown names)
+        }
+        catch (Exception malformed) when (malformed is InvalidDataException or IOException or InvalidOperationException)
+        {
+            // No or an oversized boundary, a body cut short, too many or too long fields or part headers.
+            return (null, BodyRefusal.Malformed);
+        }
+        foreach (var (name, values) in form)
+        {
+            if (!TextRules.IsName(name))
+            {
+                return (null, BodyRefusal.Malformed);
+            }
+            if (values.Any(value => !TextRules.IsFreeText(value)))
+            {
+                return (null, BodyRefusal.Invalid(name));
+            }
+        }
+        return (form, null);
+    }
+
+    /// <summary>A property's name, or null when it cannot be read (a lone surrogate or invalid UTF-8).</summary>
+    private static string? NameOf(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    // JSON is UTF-8 (RFC 8259); a body that says it is something else is not read as if it were.
+    private static bool IsUtf8(string? contentType) =>
+        !MediaTypeHeaderValue.TryParse(contentType, out var type) || type.Charset.Value is not { } charset
+        || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>Why a body was refused, and the answer that says so.</summary>
+public sealed record BodyRefusal(int Status, string? Field)
+{
+    public static readonly BodyRefusal Malformed = new(StatusCodes.Status400BadRequest, null);
+    public static readonly BodyRefusal TooLarge = new(StatusCodes.Status413PayloadTooLarge, null);
+    public static readonly BodyRefusal UnsupportedMediaType = new(StatusCodes.Status415UnsupportedMediaType, null);
+
+    public static BodyRefusal Invalid(string field) => new(StatusCodes.Status400BadRequest, field);
+
+    public JsonHttpResult<ErrorResponse> ToResult(HttpContext context) => TypedResults.Json(
+        Field is not null ? ApiErrors.InvalidParameter(context, Field)
+        : Status == StatusCodes.Status400BadRequest ? ApiErrors.MalformedBody(context)
+        : ApiErrors.ForStatus(context, Status),
+        statusCode: Status);
+}
