@@ -129,7 +129,11 @@ public sealed record BodyRefusal(int Status, string? Field)
     public static readonly BodyRefusal TooLarge = new(StatusCodes.Status413PayloadTooLarge, null);
     public static readonly BodyRefusal UnsupportedMediaType = new(StatusCodes.Status415UnsupportedMediaType, null);
 
-    public static BodyRefusal Invalid(string field) => new(StatusCodes.Status400BadRequest, field);
+    /// <summary>A field's value is refused; the answer names the field when it is a parameter name (snake_case).</summary>
+    public static BodyRefusal Invalid(string field) =>
+        field is { Length: > 0 and <= 64 } && field.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_')
+            ? new(StatusCodes.Status400BadRequest, field)
+            : Malformed;
 
     public JsonHttpResult<ErrorResponse> ToResult(HttpContext context) => TypedResults.Json(
         Field is not null ? ApiErrors.InvalidParameter(context, Field)
