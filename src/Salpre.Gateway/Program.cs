@@ -3,6 +3,7 @@ using Salpre.Gateway.Calls;
 using Salpre.Gateway.Demo;
 using Salpre.Gateway.Devices;
 using Salpre.Gateway.Hosting;
+using Salpre.Gateway.Telemetry;
 
 // Admin commands (accounts, keys, import, migrate) do their work and exit; no command serves HTTP.
 if (AdminCommands.Handles(args))
@@ -18,19 +19,23 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 
-// Console logs, storage, keys and their rate limits, HTTP conventions, calls, devices and the API description
+// Console logs, storage, keys and their rate limits, HTTP conventions, metrics and traces, calls, devices and the API
+// description
 builder.AddGatewayLogging(demo);
 builder.AddGatewayStorage();
 builder.AddGatewayKeys();
 builder.AddGatewayRateLimits();
 builder.AddGatewayHttp();
+builder.AddGatewayTelemetry();
 builder.AddGatewayCalls();
 builder.AddGatewayDevices();
 builder.Services.AddGatewayOpenApi();
 
 var app = builder.Build();
 
-// Request ids, error envelopes, routing, key checks (authentication, rate limit, scope)
+// The metrics listener, when on, answers /metrics and nothing else; then, for the API: request ids, error envelopes,
+// routing, key checks (authentication, rate limit, scope)
+app.MapGatewayMetrics();
 app.UseGatewayPipeline();
 
 // Endpoints

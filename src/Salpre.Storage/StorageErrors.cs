@@ -14,6 +14,9 @@ public static class StorageErrors
     // classes 08 (connection), 53 (insufficient resources), 57P0x (shutdown, crash, cannot connect now).
     private static readonly HashSet<string> s_postgresUnavailable = ["57P01", "57P02", "57P03", "57P05", "53000", "53100", "53200", "53300", "58030"];
 
+    /// <summary>True when the exception came from the database (or from reaching it), whatever it says.</summary>
+    public static bool IsDatabaseError(Exception exception) => exception is DbException || IsUnavailable(exception);
+
     /// <summary>True when the exception says the database is unreachable or overloaded, not that a query is wrong.</summary>
     public static bool IsUnavailable(Exception exception) => exception switch
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Salpre.Storage.Accounts;
@@ -14,10 +15,11 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddSalpreStorage(this IServiceCollection services, StorageOptions options)
     {
         services.AddSingleton(options);
+        services.TryAddSingleton(sp => new StorageMetrics(sp.GetService<IMeterFactory>()));
         switch (options.Provider.ToLowerInvariant())
         {
             case "sqlite":
-                services.AddSingleton(_ => new SqliteDatabase(options));
+                services.AddSingleton(sp => new SqliteDatabase(options, sp.GetRequiredService<StorageMetrics>()));
                 services.AddSingleton<IStorage>(sp => sp.GetRequiredService<SqliteDatabase>());
                 services.AddSingleton<ICallStore, SqliteCallStore>();
                 services.AddSingleton<IAccountStore, SqliteAccountStore>();
@@ -25,7 +27,7 @@ public static class StorageServiceCollectionExtensions
                 break;
             case "postgres":
                 // Made by the container so that it is disposed with it, closing the pool's connections.
-                services.AddSingleton(_ => new PostgresDatabase(options));
+                services.AddSingleton(sp => new PostgresDatabase(options, sp.GetRequiredService<StorageMetrics>()));
                 services.AddSingleton<IStorage>(sp => sp.GetRequiredService<PostgresDatabase>());
                 services.AddSingleton<ICallStore, PostgresCallStore>();
                 services.AddSingleton<IAccountStore, PostgresAccountStore>();

@@ -4,6 +4,7 @@ using Salpre.Gateway.Devices;
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Keys;
 using Salpre.Gateway.RateLimits;
+using Salpre.Gateway.Telemetry;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Devices;
@@ -34,6 +35,7 @@ public static class MakeCallEndpoint
         IDeviceStore devices,
         DeviceConnectivity connectivity,
         MakeCallLimiter limiter,
+        GatewayMetrics metrics,
         TimeProvider time,
         IOptions<MakeCallOptions> options,
         CancellationToken cancellationToken)
@@ -70,6 +72,10 @@ public static class MakeCallEndpoint
             if (!rate.Allowed)
             {
                 context.Response.Headers.RetryAfter = KeyRateLimiter.SecondsOf(rate.RetryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (rate.Verdict == BucketVerdict.Limited)
+                {
+                    metrics.MakeCallRateLimited();
+                }
                 return rate.Verdict == BucketVerdict.Limited
                     ? TypedResults.Json(ApiErrors.RateLimited(context, "Too many calls. Please retry after the Retry-After delay"), statusCode: StatusCodes.Status429TooManyRequests)
                     : TypedResults.Json(ApiErrors.ForStatus(context, StatusCodes.Status503ServiceUnavailable), statusCode: StatusCodes.Status503ServiceUnavailable);

@@ -1,3 +1,4 @@
+using Salpre.Gateway.Telemetry;
 using Salpre.Storage;
 
 namespace Salpre.Gateway.Hosting;
@@ -7,7 +8,7 @@ namespace Salpre.Gateway.Hosting;
 /// database is unavailable), bad requests the framework detects (400, 413...), and bodiless statuses such as
 /// unknown routes (404) and wrong methods (405). Nothing of the fault itself reaches the client.
 /// </summary>
-public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<ErrorEnvelopeMiddleware> logger)
+public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogger<ErrorEnvelopeMiddleware> logger, GatewayMetrics metrics)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -30,6 +31,7 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
             var status = StorageErrors.IsUnavailable(exception)
                 ? StatusCodes.Status503ServiceUnavailable
                 : StatusCodes.Status500InternalServerError;
+            metrics.Fault(exception);
             LogFault(logger, exception, status, context.Request.Method, context.Request.Path, context.TraceIdentifier);
             context.Response.Clear();
             context.Response.Headers[RequestIdMiddleware.Header] = context.TraceIdentifier;

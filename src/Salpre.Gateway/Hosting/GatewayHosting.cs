@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Salpre.Gateway.Keys;
 using Salpre.Gateway.RateLimits;
+using Salpre.Gateway.Telemetry;
 using Salpre.Storage;
 
 namespace Salpre.Gateway.Hosting;
@@ -79,7 +80,7 @@ public static class GatewayHosting
     }
 
     private static async Task<Results<Ok<DataResponse<ServiceState>>, JsonHttpResult<ErrorResponse>>> Ready(
-        IStorage storage, HttpContext context, CancellationToken cancellationToken)
+        IStorage storage, GatewayMetrics metrics, HttpContext context, CancellationToken cancellationToken)
     {
         try
         {
@@ -88,6 +89,7 @@ public static class GatewayHosting
         }
         catch (Exception exception) when (StorageErrors.IsUnavailable(exception))
         {
+            metrics.Fault(exception);
             return TypedResults.Json(ApiErrors.ForStatus(context, StatusCodes.Status503ServiceUnavailable), statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
 using Salpre.Gateway.Calls;
 using Salpre.Gateway.Demo;
 using Salpre.Gateway.RateLimits;
@@ -13,12 +14,15 @@ public static class GatewayStartup
 {
     /// <summary>
     /// Prepares the shared state, seeds the demo when asked, and serves until stopped. A start that cannot succeed as
-    /// configured (storage refused, address taken) prints one line on standard error and answers exit code 1.
+    /// configured (settings or storage refused, address taken) prints one line on standard error and answers exit code 1.
     /// </summary>
     public static async Task<int> ServeAsync(this WebApplication app, bool demo)
     {
         try
         {
+            // Settings validated on start (RateLimiting, Metrics) are refused here, in one line, before the host
+            // starts (which would log the refusal as a failure, with its stack).
+            app.Services.GetService<IStartupValidator>()?.Validate();
             await app.PrepareSharedStateAsync();
             if (demo)
             {
@@ -30,6 +34,10 @@ public static class GatewayStartup
         catch (StartupRefusedException refused)
         {
             await Console.Error.WriteLineAsync(refused.Message);
+        }
+        catch (OptionsValidationException invalid)
+        {
+            await Console.Error.WriteLineAsync(invalid.Message);
         }
         catch (IOException taken) when (taken.InnerException is AddressInUseException)
         {

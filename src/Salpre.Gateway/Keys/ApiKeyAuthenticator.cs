@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Salpre.Gateway.Telemetry;
 using Salpre.Storage.Accounts;
 
 namespace Salpre.Gateway.Keys;
@@ -9,7 +10,7 @@ namespace Salpre.Gateway.Keys;
 /// served from memory, so a request costs no database round trip. The cache is dropped whenever the database's key
 /// version moves (see <see cref="KeyCacheRefresher"/>), which bounds how long a revoked key keeps working.
 /// </summary>
-public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider time, IOptions<AuthenticationOptions> options)
+public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider time, IOptions<AuthenticationOptions> options, GatewayMetrics metrics)
 {
     private readonly ConcurrentDictionary<KeyDigest, CachedKey> _known = new();
     private readonly ConcurrentDictionary<KeyDigest, long> _unknown = new();
@@ -27,13 +28,16 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
         var now = time.GetTimestamp();
         if (_known.TryGetValue(digest, out var cached) && now < cached.ExpiresAt)
         {
+            metrics.KeyCacheHit();
             cached.Usage.Touch(time.GetUtcNow().ToUnixTimeSeconds());
             return ValueTask.FromResult<ApiCaller?>(cached.Caller);
         }
         if (_unknown.TryGetValue(digest, out var forgetAt) && now < forgetAt)
         {
+            metrics.KeyCacheHit();
             return ValueTask.FromResult<ApiCaller?>(null);
         }
+        metrics.KeyCacheMiss();
         return LoadAsync(digest, now, cancellationToken);
     }
 

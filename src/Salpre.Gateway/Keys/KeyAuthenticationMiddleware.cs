@@ -1,5 +1,6 @@
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.RateLimits;
+using Salpre.Gateway.Telemetry;
 using Salpre.Storage.Accounts;
 
 namespace Salpre.Gateway.Keys;
@@ -9,7 +10,7 @@ namespace Salpre.Gateway.Keys;
 /// takes a token of the key's rate limit (429), checks the key's scope (403), and hands the caller to the endpoint.
 /// The key is read from the header only.
 /// </summary>
-public sealed class KeyAuthenticationMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator, KeyRateLimiter rateLimiter)
+public sealed class KeyAuthenticationMiddleware(RequestDelegate next, ApiKeyAuthenticator authenticator, KeyRateLimiter rateLimiter, GatewayMetrics metrics)
 {
     public const string Header = "account-secret-key";
 
@@ -35,6 +36,10 @@ public sealed class KeyAuthenticationMiddleware(RequestDelegate next, ApiKeyAuth
         if (!rate.Allowed)
         {
             var status = rate.Verdict == BucketVerdict.Limited ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable;
+            if (status == StatusCodes.Status429TooManyRequests)
+            {
+                metrics.KeyRateLimited();
+            }
             context.Response.Headers.RetryAfter = KeyRateLimiter.SecondsOf(rate.RetryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
             await ApiErrors.WriteAsync(context, status, status == StatusCodes.Status429TooManyRequests
                 ? ApiErrors.RateLimited(context, "Too many requests. Please retry after the Retry-After delay")

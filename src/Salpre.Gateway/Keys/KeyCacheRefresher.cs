@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Salpre.Gateway.Telemetry;
 using Salpre.Storage.Accounts;
 
 namespace Salpre.Gateway.Keys;
@@ -10,6 +11,7 @@ namespace Salpre.Gateway.Keys;
 public sealed partial class KeyCacheRefresher(
     IAccountStore accounts,
     ApiKeyAuthenticator authenticator,
+    GatewayMetrics metrics,
     TimeProvider time,
     IOptions<AuthenticationOptions> options,
     ILogger<KeyCacheRefresher> logger) : BackgroundService
@@ -31,6 +33,7 @@ public sealed partial class KeyCacheRefresher(
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
+                metrics.Fault(exception);
                 LogCheckFailed(logger, exception);
             }
         }

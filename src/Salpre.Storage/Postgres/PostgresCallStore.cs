@@ -53,7 +53,14 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
         }, cancellationToken);
     }
 
-    public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) =>
+    public async Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken)
+    {
+        var outcome = await WriteImportAsync(accountId, calls, cancellationToken);
+        database.Metrics.Imported(outcome);
+        return outcome;
+    }
+
+    private Task<ImportOutcome> WriteImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
         {
             // Make-calls wait until the import commits (as SQLite's one writer makes them), so that none takes a

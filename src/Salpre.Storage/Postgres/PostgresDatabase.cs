@@ -14,9 +14,11 @@ public sealed class PostgresDatabase : IStorage, IDisposable, IAsyncDisposable
     internal const long MigrationLock = 0x5A1_0001;
     internal const long CallNumbersLock = 0x5A1_0002;
 
-    public PostgresDatabase(StorageOptions options)
+    public PostgresDatabase(StorageOptions options, StorageMetrics? metrics = null)
     {
-        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        Metrics = metrics ?? StorageMetrics.Unobserved;
+        // The name labels Npgsql's metrics and traces; by default it would be the connection string (less the password).
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString) { Name = "salpre" };
         var settings = builder.ConnectionStringBuilder;
         if (settings.MaxAutoPrepare == 0)
         {
@@ -28,6 +30,8 @@ public sealed class PostgresDatabase : IStorage, IDisposable, IAsyncDisposable
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    internal StorageMetrics Metrics { get; }
 
     internal string ConnectionString { get; }
 

@@ -79,7 +79,14 @@ public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStor
         }, cancellationToken);
     }
 
-    public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) =>
+    public async Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken)
+    {
+        var outcome = await WriteImportAsync(accountId, calls, cancellationToken);
+        database.Metrics.Imported(outcome);
+        return outcome;
+    }
+
+    private Task<ImportOutcome> WriteImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
         {
             await using var insertCall = connection.CreateCommand();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DbUp;
 using DbUp.Engine;
 using Microsoft.Data.Sqlite;
@@ -18,8 +19,9 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private FileStream? _servingLock;
 
-    public SqliteDatabase(StorageOptions options)
+    public SqliteDatabase(StorageOptions options, StorageMetrics? metrics = null)
     {
+        Metrics = metrics ?? StorageMetrics.Unobserved;
         var builder = new SqliteConnectionStringBuilder(
             options.ConnectionString.Contains('=', StringComparison.Ordinal)
                 ? options.ConnectionString
@@ -35,6 +37,8 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     }
 
     public string FilePath { get; }
+
+    internal StorageMetrics Metrics { get; }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -116,7 +120,9 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
+        var queued = Stopwatch.GetTimestamp();
         await _writeGate.WaitAsync(cancellationToken);
+        Metrics.WriteGateWaited(queued);
         try
         {
             await using var connection = await OpenAsync(cancellationToken);

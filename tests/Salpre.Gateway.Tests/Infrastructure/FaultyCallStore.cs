@@ -31,6 +31,11 @@ public sealed class Faults
         ? new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", "57P01")
         : new SqliteException("database is locked", 5);
 
+    /// <summary>What the run's store throws for a statement it refuses (a broken constraint), not for being unreachable.</summary>
+    public static Exception Constraint() => GatewayFactory.OnPostgres
+        ? new PostgresException("duplicate key value violates unique constraint", "ERROR", "ERROR", "23505")
+        : new SqliteException("UNIQUE constraint failed", 19);
+
     /// <summary>A fault whose text must never reach a client.</summary>
     public static InvalidOperationException Internal() =>
         new("SELECT secret_hash FROM api_keys failed at /var/lib/salpre/data/salpre.db");

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Salpre.Gateway.Keys;
+using Salpre.Gateway.Telemetry;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Devices;
@@ -74,8 +75,11 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
         }
         UseKestrel();
         StartServer();
-        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        BaseAddress = new Uri(address);
+        // The API's address: with metrics on, the gateway listens on the metrics address as well.
+        var metricsPorts = Services.GetService<MetricsListener>()?.Ports ?? [];
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(address => new Uri(address)).Single(address => !metricsPorts.Contains(address.Port));
+        BaseAddress = address;
     }
 
     public override async ValueTask DisposeAsync()
