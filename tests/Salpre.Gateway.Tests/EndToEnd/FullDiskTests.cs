@@ -4,66 +4,117 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
+using Npgsql;
 using Salpre.Gateway.Admin;
 using Salpre.Gateway.Tests.Infrastructure;
+using Salpre.Tests.Shared;
 
 namespace Salpre.Gateway.Tests.EndToEnd;
 
 /// <summary>
-/// A full disk, from the outside: the real gateway process serves a SQLite file on a small tmpfs that the test mounts
-/// (as root) and fills. While it is full, every write answers 503 with Retry-After in the error envelope, never 500,
-/// and reads keep answering; once space is freed, writes resume without a restart; every acknowledged write is there
-/// at the end, nothing answered 503 was written, and the file passes <c>PRAGMA integrity_check</c>.
+/// A full disk, from the outside: the real gateway process keeps its data on a small tmpfs that the test mounts (as
+/// root) and fills. While it is full, every write it cannot keep answers 503 with Retry-After in the error envelope,
+/// never 500, and reads keep answering; once space is freed, writes resume without a restart; every acknowledged
+/// write is there at the end, nothing answered 503 was written, and the store passes its integrity check. On SQLite
+/// the whole database (file, WAL, shared memory) is on the disk; on PostgreSQL the gateway's tables and indexes are
+/// (a tablespace), while the server's write-ahead log stays on another disk: PostgreSQL stops (PANIC) when it cannot
+/// write its log, which no gateway can answer for.
 /// </summary>
-[Trait("Storage", "SqliteOnly")]
 public sealed class FullDiskTests : IAsyncLifetime
 {
     private const string Serial = "FULL-DISK-BOX";
     private const int DiskMegabytes = 16;
-
-    // What the filler leaves: more than the 4 MB at which SQLite checkpoints its WAL, so that checkpoints move pages
-    // into the database file until it cannot grow, and then the WAL grows until it cannot either.
-    private const long RoomLeft = 6 * 1024 * 1024;
     private static readonly string[] s_lifecycle = ["ringing", "in-progress", "completed"];
 
     private readonly string _directory = Directory.CreateTempSubdirectory("salpre-full-disk-").FullName;
     private GatewayProcess? _gateway;
+    private PostgresServer? _postgres;
     private bool _mounted;
 
     private string Disk => Path.Combine(_directory, "disk");
-    private string Database => Path.Combine(Disk, "salpre.db");
     private string Filler => Path.Combine(Disk, "filler");
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
-        // The process first (it holds the files open), then this process's pooled connections, then the mount.
-        if (_gateway is not null)
+        // The processes first (they hold the files open), then this process's pooled connections, then the mount.
+        try
         {
-            await _gateway.DisposeAsync();
-        }
-        SqliteConnection.ClearAllPools();
-        if (_mounted)
-        {
-            var unmounted = await Shell.RunAsync("umount", Disk);
-            if (unmounted.Code != 0)
+            if (_gateway is not null)
             {
-                // Never leave a mount behind: detach it now, the kernel drops it once nothing holds it.
-                await Shell.RunAsync("umount", "--lazy", Disk);
+                await _gateway.DisposeAsync();
+            }
+            SqliteConnection.ClearAllPools();
+            NpgsqlConnection.ClearAllPools();
+            if (_postgres is not null)
+            {
+                await _postgres.DisposeAsync();
             }
         }
-        Directory.Delete(_directory, recursive: true);
+        finally
+        {
+            if (_mounted && (await Shell.RunAsync("umount", Disk)).Code != 0)
+            {
+                // Never leave a mount behind: detach it now, and the kernel drops it once nothing holds it.
+                await Shell.RunAsync("umount", "--lazy", Disk);
+            }
+            Directory.Delete(_directory, recursive: true);
+        }
     }
 
+    /// <summary>
+    /// The SQLite file, its WAL and its shared memory on the disk. The filler leaves more than the 4 MB at which SQLite
+    /// checkpoints its WAL, so that checkpoints move pages into the file until it cannot grow, then the WAL grows until
+    /// it cannot either.
+    /// </summary>
     [Fact]
-    public async Task A_full_disk_answers_503_to_writes_keeps_reads_and_loses_nothing_and_writes_resume_once_space_is_freed()
+    [Trait("Storage", "SqliteOnly")]
+    public async Task On_SQLite_a_full_disk_answers_503_to_writes_keeps_reads_loses_nothing_and_writes_resume_once_space_is_freed()
     {
         await MountSmallDiskAsync();
-        var (writeKey, ingestKey) = await ArrangeAccountAsync();
-        _gateway = GatewayProcess.Start(_directory, new Dictionary<string, string>
+        var database = Path.Combine(Disk, "salpre.db");
+        await RunAsync(
+            new Dictionary<string, string> { ["Storage:ConnectionString"] = $"Data Source={database}" },
+            roomLeft: 6 * 1024 * 1024,
+            describeDisk: () => string.Join(", ", new[] { "", "-wal", "-shm" }.Select(suffix =>
+                $"{Path.GetFileName(database)}{suffix} {new FileInfo(database + suffix).Length / 1024} KB")),
+            integrityCheck: () => Task.FromResult(SqliteIntegrityCheck(database)),
+            faults: @"SQLite Error \d+: \\u0027[^\\]*\\u0027");
+    }
+
+    /// <summary>
+    /// The gateway's tables and indexes in a tablespace on the disk, on a PostgreSQL server of the test's own (so it
+    /// runs once, not again in the suite's PostgreSQL pass). A table or index that cannot grow fails its statement with
+    /// 53100 (disk_full); the server and its log live on.
+    /// </summary>
+    [Fact]
+    [Trait("Run", "Once")]
+    public async Task On_PostgreSQL_a_full_tablespace_answers_503_to_writes_keeps_reads_loses_nothing_and_writes_resume_once_space_is_freed()
+    {
+        await MountSmallDiskAsync();
+        _postgres = await PostgresServer.StartOwnAsync();
+        var connectionString = await _postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
+        var tablespace = await MoveTablesToTheDiskAsync(connectionString);
+        await RunAsync(
+            new Dictionary<string, string> { ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = connectionString },
+            roomLeft: 512 * 1024,
+            describeDisk: () => $"tablespace {Directory.EnumerateFiles(tablespace, "*", SearchOption.AllDirectories).Sum(file => new FileInfo(file).Length) / 1024} KB",
+            integrityCheck: () => PostgresIntegrityCheckAsync(connectionString),
+            faults: @"PostgresException \(0x[0-9A-F]+\): [0-9A-Z]{5}: [a-z ]+");
+    }
+
+    /// <summary>
+    /// Fills the disk under the store with the gateway serving, and checks every answer until space is freed and every
+    /// write is back. <paramref name="faults"/> picks the store's errors out of the gateway's log, for the figures.
+    /// </summary>
+    private async Task RunAsync(Dictionary<string, string> storage, long roomLeft, Func<string> describeDisk,
+        Func<Task<string>> integrityCheck, string faults)
+    {
+        var (writeKey, ingestKey) = await ArrangeAccountAsync(storage);
+        _gateway = GatewayProcess.Start(_directory, new Dictionary<string, string>(storage.Select(setting =>
+            KeyValuePair.Create(setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value)))
         {
-            ["Storage__ConnectionString"] = $"Data Source={Database}",
             ["MakeCall__CallsPerSecond"] = "100000",
             ["MakeCall__Burst"] = "100000",
             ["RateLimiting__RequestsPerSecond"] = "100000",
@@ -79,7 +130,7 @@ public sealed class FullDiskTests : IAsyncLifetime
         Assert.Equal(200, (await HeartbeatAsync(box)).Status);
 
         // 1. Leave little room, then write calls and their reports (the last with a long transcript) until refused.
-        FillDiskLeaving(RoomLeft);
+        FillDiskLeaving(roomLeft);
         var filling = Stopwatch.StartNew();
         while (ledger.Refused == 0)
         {
@@ -96,7 +147,7 @@ public sealed class FullDiskTests : IAsyncLifetime
         }
         var acknowledgedBeforeFull = ledger.Acknowledged;
         var fullAfter = filling.Elapsed;
-        var filesWhenFull = string.Join(", ", new[] { "", "-wal", "-shm" }.Select(suffix => $"{Path.GetFileName(Database)}{suffix} {new FileInfo(Database + suffix).Length / 1024} KB"));
+        var diskWhenFull = describeDisk();
 
         // 2. Full: for a while (the key usage flusher runs in between), every write is refused the same way, and
         // every read answers: lists (kept and fresh), details and logs of acknowledged calls, devices, readiness.
@@ -178,11 +229,17 @@ public sealed class FullDiskTests : IAsyncLifetime
                 lost.Add($"{call.Id} ({details.Status})");
                 continue;
             }
-            var logged = logs.Data.Select(e => e!["status"]!.GetValue<string>()).ToList();
-            lost.AddRange(call.Reported.Where(status => !logged.Contains(status)).Select(status => $"{call.Id} {status}"));
-            if (call.Reported.Contains("completed") && details.Json["data"]!["transcript"]?.GetValue<string>() != Transcript(call.Id))
+            // Its log is exactly what was acknowledged, in order, and so is its state, with the transcript if it ended.
+            var logged = string.Join(" ", logs.Data.Select(e => e!["status"]!.GetValue<string>()));
+            if (logged != string.Join(" ", ["initiated", .. call.Reported]))
             {
-                lost.Add($"{call.Id} transcript");
+                lost.Add($"{call.Id} logged {logged}");
+            }
+            var data = details.Json["data"]!;
+            if (data["status"]!.GetValue<string>() != (call.Reported.LastOrDefault() ?? "initiated")
+                || call.Reported.Contains("completed") && data["transcript"]?.GetValue<string>() != Transcript(call.Id))
+            {
+                lost.Add($"{call.Id} state");
             }
         }
         Assert.Empty(lost);
@@ -193,20 +250,23 @@ public sealed class FullDiskTests : IAsyncLifetime
 
         // 5. It stops cleanly (its last flush of key usage succeeds), and the file is sound.
         Assert.Equal(0, await _gateway.StopAsync(TimeSpan.FromSeconds(20)));
-        Assert.Equal("ok", IntegrityCheck());
+        Assert.Equal("ok", await integrityCheck());
 
-        var sqliteErrors = string.Join(", ", System.Text.RegularExpressions.Regex.Matches(_gateway.Output, @"SQLite Error \d+: \\u0027[^\\]*")
-            .GroupBy(match => match.Value.Replace("\\u0027", "'", StringComparison.Ordinal) + "'").Select(group => $"{group.Count()} x {group.Key}"));
+        var storeFaults = string.Join(", ", System.Text.RegularExpressions.Regex.Matches(_gateway.Output, faults)
+            .GroupBy(match => match.Value.Replace("\\u0027", "'", StringComparison.Ordinal).Trim()).Select(group => $"{group.Count()} x {group.Key}"));
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"full disk ({DiskMegabytes} MB tmpfs, {RoomLeft / 1024} KB left by the filler): {acknowledgedBeforeFull} writes acknowledged before the first 503 " +
-            $"(after {fullAfter.TotalMilliseconds:F0} ms; {filesWhenFull}); while full, {refusedWhileFull} writes answered 503 and {acknowledgedWhileFull} calls or reports and {heartbeatsTaken} heartbeats were taken, " +
+            $"full disk ({DiskMegabytes} MB tmpfs, {roomLeft / 1024} KB left by the filler): {acknowledgedBeforeFull} writes acknowledged before the first 503 " +
+            $"(after {fullAfter.TotalMilliseconds:F0} ms; {diskWhenFull}); while full, {refusedWhileFull} writes answered 503 and {acknowledgedWhileFull} calls or reports and {heartbeatsTaken} heartbeats were taken, " +
             $"{reads} reads answered 200; after freeing space, {refusedAfterFreeing} more 503s and the first write taken after {timeToResume.TotalMilliseconds:F0} ms; " +
             $"{ledger.Calls.Count} calls and {ledger.Calls.Sum(c => c.Reported.Count)} reports acknowledged in all, none lost; " +
-            $"{resent} refused make-calls re-sent with their keys, {replays} of them had been written; the gateway logged: {sqliteErrors}.");
+            $"{resent} refused make-calls re-sent with their keys, {replays} of them had been written; the gateway logged: {storeFaults}; " +
+            $"key usage not recorded {System.Text.RegularExpressions.Regex.Count(_gateway.Output, "Could not record when keys were last used")} times.");
     }
 
     private async Task MountSmallDiskAsync()
     {
+        // PostgreSQL runs as its own user, which must reach its tablespace through the test's folder.
+        Assert.Equal(0, (await Shell.RunAsync("chmod", "755", _directory)).Code);
         Directory.CreateDirectory(Disk);
         var mounted = await Shell.RunAsync("mount", "-t", "tmpfs", "-o", $"size={DiskMegabytes}m,mode=0755", "tmpfs", Disk);
         Assert.True(mounted.Code == 0,
@@ -272,12 +332,18 @@ public sealed class FullDiskTests : IAsyncLifetime
         return true;
     }
 
+    /// <summary>16 KB of the call's own words, which no store can compress much (PostgreSQL compresses long text).</summary>
     private static string Transcript(string callId)
     {
-        var transcript = new StringBuilder(16 * 1024);
-        for (var line = 0; transcript.Length < 16 * 1024; line++)
+        var words = new Random(int.Parse(callId[1..], CultureInfo.InvariantCulture));
+        var transcript = new StringBuilder(16 * 1024 + 64);
+        while (transcript.Length < 16 * 1024)
         {
-            transcript.Append(CultureInfo.InvariantCulture, $"Agent: line {line} of {callId}, confirming the appointment.\nCustomer: Yes, that works for me.\n");
+            transcript.Append(transcript.Length % 200 == 0 ? "\nAgent:" : " ");
+            for (var letters = words.Next(2, 9); letters > 0; letters--)
+            {
+                transcript.Append((char)('a' + words.Next(26)));
+            }
         }
         return transcript.ToString();
     }
@@ -349,10 +415,34 @@ public sealed class FullDiskTests : IAsyncLifetime
         return output.Length > 4000 ? output[^4000..] : output;
     }
 
-    private async Task<(string WriteKey, string IngestKey)> ArrangeAccountAsync()
+    /// <summary>
+    /// Moves the database's own tables and indexes (not the system catalogs) into a tablespace on the disk, where they
+    /// are the only things PostgreSQL writes. Returns the tablespace's folder.
+    /// </summary>
+    private async Task<string> MoveTablesToTheDiskAsync(string connectionString)
+    {
+        var tablespace = Directory.CreateDirectory(Path.Combine(Disk, "tablespace")).FullName;
+        var owned = await Shell.RunAsync("chown", "postgres:", tablespace);
+        Assert.True(owned.Code == 0, owned.Error);
+        await using (var server = new NpgsqlConnection(_postgres!.ConnectionString("postgres") + ";Pooling=false"))
+        {
+            await server.OpenAsync(TestContext.Current.CancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE TABLESPACE full_disk LOCATION '{tablespace}'", server);
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+        await using var database = new NpgsqlConnection(connectionString + ";Pooling=false");
+        await database.OpenAsync(TestContext.Current.CancellationToken);
+        await using var move = new NpgsqlCommand(
+            "ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE full_disk; " +
+            "ALTER INDEX ALL IN TABLESPACE pg_default SET TABLESPACE full_disk;", database);
+        await move.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        return tablespace;
+    }
+
+    private async Task<(string WriteKey, string IngestKey)> ArrangeAccountAsync(Dictionary<string, string> storage)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = $"Data Source={Database}" })
+            .AddInMemoryCollection(storage.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)))
             .Build();
         async Task<string> Run(params string[] args)
         {
@@ -366,6 +456,7 @@ public sealed class FullDiskTests : IAsyncLifetime
         var ingest = await Run("keys", "create", "--account", "1", "--scopes", "ingest", "--json");
         await Run("devices", "add", "--account", "1", "--serial", Serial, "--name", "full disk test");
         SqliteConnection.ClearAllPools();
+        NpgsqlConnection.ClearAllPools();
         return (SecretOf(account), SecretOf(ingest));
     }
 
@@ -381,13 +472,30 @@ public sealed class FullDiskTests : IAsyncLifetime
         return client;
     }
 
-    private string IntegrityCheck()
+    private static string SqliteIntegrityCheck(string database)
     {
-        using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA integrity_check";
         return (string)command.ExecuteScalar()!;
+    }
+
+    /// <summary>amcheck: every B-tree index of the gateway's tables checked against its table, and every table's heap.</summary>
+    private static async Task<string> PostgresIntegrityCheckAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(
+            "CREATE EXTENSION IF NOT EXISTS amcheck; " +
+            "SELECT count(bt_index_check(c.oid, true)::text) FROM pg_class c JOIN pg_am a ON a.oid = c.relam " +
+            "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'i' AND a.amname = 'btree'; " +
+            "SELECT string_agg(c.relname || ' block ' || v.blkno || ': ' || v.msg, '; ') FROM pg_class c, verify_heapam(c.oid) v " +
+            "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r';", connection);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        await reader.NextResultAsync(TestContext.Current.CancellationToken);   // the indexes: a fault raises an error
+        await reader.ReadAsync(TestContext.Current.CancellationToken);
+        return reader.IsDBNull(0) ? "ok" : reader.GetString(0);
     }
 
     private sealed record Call(string Id, bool Replayed)
