@@ -111,7 +111,7 @@ public sealed class FullDiskTests : IAsyncLifetime
     private async Task RunAsync(Dictionary<string, string> storage, long roomLeft, Func<string> describeDisk,
         Func<Task<string>> integrityCheck, string faults)
     {
-        var (writeKey, ingestKey) = await ArrangeAccountAsync(storage);
+        var (writeKey, ingestKey, readKey, readKeyId) = await ArrangeAccountAsync(storage);
         _gateway = GatewayProcess.Start(_directory, new Dictionary<string, string>(storage.Select(setting =>
             KeyValuePair.Create(setting.Key.Replace(":", "__", StringComparison.Ordinal), setting.Value)))
         {
@@ -126,8 +126,11 @@ public sealed class FullDiskTests : IAsyncLifetime
         using var writer = Client(address, writeKey);
         using var box = Client(address, ingestKey);
         using var anonymous = Client(address, null);
+        using var reader = Client(address, readKey);   // used only while the disk is full
         var ledger = new Ledger();
         Assert.Equal(200, (await HeartbeatAsync(box)).Status);
+        // A call whose reports wait for the disk to be full, so that reports meet it whatever write met it first.
+        Assert.NotNull(await MakeCallAsync(writer, ledger));
 
         // 1. Leave little room, then write calls and their reports (the last with a long transcript) until refused.
         FillDiskLeaving(roomLeft);
@@ -173,8 +176,12 @@ public sealed class FullDiskTests : IAsyncLifetime
                 AssertUnavailable(beat, "heartbeat");
                 ledger.Refused++;
             }
-            reads += await AssertReadsAnswerAsync(writer, anonymous, ledger);
+            reads += await AssertReadsAnswerAsync(reader, anonymous, ledger);
         }
+        // The read key's last use, and a flush of key usage (every second) that meets the full disk after it.
+        var lastRead = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        reads += await AssertReadsAnswerAsync(reader, anonymous, ledger);
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
         var refusedWhileFull = ledger.Refused;
         var acknowledgedWhileFull = ledger.Acknowledged - acknowledgedBeforeFull;
         Assert.Equal(200, cachedPage.Status);
@@ -251,6 +258,11 @@ public sealed class FullDiskTests : IAsyncLifetime
         // 5. It stops cleanly (its last flush of key usage succeeds), and the file is sound.
         Assert.Equal(0, await _gateway.StopAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal("ok", await integrityCheck());
+        // When the read key was last used is recorded, though the flushes while full failed.
+        var keys = (await AdminAsync(storage, "keys", "list", "--account", "1", "--json"))["keys"]!.AsArray();
+        var readKeyUsed = keys.Single(key => key!["key_id"]!.GetValue<long>() == readKeyId)!["last_used_at"]?.GetValue<string>();
+        Assert.True(readKeyUsed is not null && DateTimeOffset.Parse(readKeyUsed, CultureInfo.InvariantCulture).ToUnixTimeSeconds() >= lastRead,
+            $"The read key was last used at {lastRead} (Unix seconds), while the disk was full; recorded: {readKeyUsed ?? "never"}.");
 
         var storeFaults = string.Join(", ", System.Text.RegularExpressions.Regex.Matches(_gateway.Output, faults)
             .GroupBy(match => match.Value.Replace("\\u0027", "'", StringComparison.Ordinal).Trim()).Select(group => $"{group.Count()} x {group.Key}"));
@@ -260,7 +272,7 @@ public sealed class FullDiskTests : IAsyncLifetime
             $"{reads} reads answered 200; after freeing space, {refusedAfterFreeing} more 503s and the first write taken after {timeToResume.TotalMilliseconds:F0} ms; " +
             $"{ledger.Calls.Count} calls and {ledger.Calls.Sum(c => c.Reported.Count)} reports acknowledged in all, none lost; " +
             $"{resent} refused make-calls re-sent with their keys, {replays} of them had been written; the gateway logged: {storeFaults}; " +
-            $"key usage not recorded {System.Text.RegularExpressions.Regex.Count(_gateway.Output, "Could not record when keys were last used")} times.");
+            $"key usage not recorded {System.Text.RegularExpressions.Regex.Count(_gateway.Output, "\"Message\":\"Could not record when keys were last used")} times.");
     }
 
     private async Task MountSmallDiskAsync()
@@ -439,29 +451,32 @@ public sealed class FullDiskTests : IAsyncLifetime
         return tablespace;
     }
 
-    private async Task<(string WriteKey, string IngestKey)> ArrangeAccountAsync(Dictionary<string, string> storage)
+    /// <summary>The account, its keys (read,write; ingest; read only) and its box, made with admin commands.</summary>
+    private static async Task<(string WriteKey, string IngestKey, string ReadKey, long ReadKeyId)> ArrangeAccountAsync(Dictionary<string, string> storage)
+    {
+        var account = await AdminAsync(storage, "accounts", "create", "--name", "full disk", "--json");
+        var ingest = await AdminAsync(storage, "keys", "create", "--account", "1", "--scopes", "ingest", "--json");
+        var read = await AdminAsync(storage, "keys", "create", "--account", "1", "--scopes", "read", "--json");
+        await AdminAsync(storage, "devices", "add", "--account", "1", "--serial", Serial, "--name", "full disk test", "--json");
+        return (SecretOf(account), SecretOf(ingest), SecretOf(read), read["key_id"]!.GetValue<long>());
+    }
+
+    /// <summary>Runs an admin command on the store, as an operator would; returns its last line's JSON.</summary>
+    private static async Task<JsonNode> AdminAsync(Dictionary<string, string> storage, params string[] args)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(storage.Select(setting => KeyValuePair.Create(setting.Key, (string?)setting.Value)))
             .Build();
-        async Task<string> Run(params string[] args)
-        {
-            using var output = new StringWriter();
-            using var error = new StringWriter();
-            var code = await AdminCommands.RunAsync(args, configuration, output, error, TestContext.Current.CancellationToken);
-            Assert.True(code == 0, error.ToString());
-            return output.ToString().TrimEnd().Split('\n')[^1];
-        }
-        var account = await Run("accounts", "create", "--name", "full disk", "--json");
-        var ingest = await Run("keys", "create", "--account", "1", "--scopes", "ingest", "--json");
-        await Run("devices", "add", "--account", "1", "--serial", Serial, "--name", "full disk test");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await AdminCommands.RunAsync(args, configuration, output, error, TestContext.Current.CancellationToken);
         SqliteConnection.ClearAllPools();
         NpgsqlConnection.ClearAllPools();
-        return (SecretOf(account), SecretOf(ingest));
+        Assert.True(code == 0, error.ToString());
+        return JsonNode.Parse(output.ToString().TrimEnd().Split('\n')[^1])!;
     }
 
-    private static string SecretOf(string json) => JsonNode.Parse(json)!["secret_key"]!.GetValue<string>();
-
+    private static string SecretOf(JsonNode json) => json["secret_key"]!.GetValue<string>();
     private static HttpClient Client(Uri address, string? key)
     {
         var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
