@@ -152,8 +152,9 @@ public sealed class FullDiskTests : IAsyncLifetime
         var fullAfter = filling.Elapsed;
         var diskWhenFull = describeDisk();
 
-        // 2. Full: for a while (the key usage flusher runs in between), every write is refused the same way, and
-        // every read answers: lists (kept and fresh), details and logs of acknowledged calls, devices, readiness.
+        // 2. Full: for a while (the key usage flusher runs in between), every write that does not fit is refused the
+        // same way, and every read answers: lists (kept and fresh), details and logs of acknowledged calls, devices,
+        // readiness.
         var full = Stopwatch.StartNew();
         var reads = 0;
         var heartbeatsTaken = 0;   // a write small enough for what a refused one left allocated may still fit
