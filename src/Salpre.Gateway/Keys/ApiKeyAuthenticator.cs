@@ -63,6 +63,21 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
         return pending;
     }
 
+    /// <summary>
+    /// Gives back last-used times that a flush took but could not write (a full disk, an unreachable database), so
+    /// that the next flush writes them instead of losing them.
+    /// </summary>
+    public void ReturnUnflushedUsage(IEnumerable<KeyUsage> usage)
+    {
+        foreach (var (keyId, lastUsedAt) in usage)
+        {
+            if (_usage.TryGetValue(keyId, out var cell))
+            {
+                cell.ReturnUnflushed(lastUsedAt);
+            }
+        }
+    }
+
     private async ValueTask<ApiCaller?> LoadAsync(KeyDigest digest, long now, CancellationToken cancellationToken)
     {
         // A load that overlaps a Clear() must not cache what it read before the clear.
@@ -114,5 +129,8 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
             _flushed = lastUsed;
             return lastUsed;
         }
+
+        // The flusher alone takes and returns, so _flushed needs no more than its own thread.
+        public void ReturnUnflushed(long lastUsed) => _flushed = Math.Min(_flushed, lastUsed - 1);
     }
 }

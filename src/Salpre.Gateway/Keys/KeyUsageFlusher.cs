@@ -34,16 +34,19 @@ public sealed partial class KeyUsageFlusher(
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
+        var usage = authenticator.TakeUnflushedUsage();
         try
         {
-            await accounts.RecordKeyUsageAsync(authenticator.TakeUnflushedUsage(), cancellationToken);
+            await accounts.RecordKeyUsageAsync(usage, cancellationToken);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
+            // Kept for the next flush: a write refused while the disk is full (or the database is away) loses nothing.
+            authenticator.ReturnUnflushedUsage(usage);
             LogFlushFailed(logger, exception);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record when keys were last used.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record when keys were last used; the next flush tries again.")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception);
 }
