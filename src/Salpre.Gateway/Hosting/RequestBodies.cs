@@ -32,10 +32,11 @@ public static class RequestBodies
             document.Dispose();
             return (null, BodyRefusal.Malformed);
         }
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in document.RootElement.EnumerateObject())
         {
             var refusal = NameOf(property) is not { } name || !TextRules.IsName(name) ? BodyRefusal.Malformed
-                : !TextRules.IsCleanJson(property.Value) ? BodyRefusal.Invalid(name)
+                : !names.Add(name) || !TextRules.IsCleanJson(property.Value) ? BodyRefusal.Invalid(name)
                 : null;
             if (refusal is not null)
             {
