@@ -192,12 +192,15 @@ public sealed record CallListRequest(
         return true;
     }
 
-    /// <summary>An exact-match text filter. A leading space is read as '+', the usual fate of an unescaped '+'.</summary>
+    /// <summary>
+    /// An exact-match text filter. A space before digits alone is read as '+', the usual fate of the unescaped '+' of a
+    /// phone number; any other value is matched as it is (an imported <c>from</c> may begin with a space).
+    /// </summary>
     private static bool TryGetText(IQueryCollection query, string name, out string? value)
     {
         if (!TryGetSingle(query, name, out value)) return false;
         if (value is null) return true;
-        if (value.StartsWith(' '))
+        if (value is [' ', _, ..] && value.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0)
         {
             value = string.Concat("+", value.AsSpan(1));
         }

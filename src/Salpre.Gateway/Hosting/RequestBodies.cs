@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,10 +34,11 @@ public static class RequestBodies
             document.Dispose();
             return (null, BodyRefusal.Malformed);
         }
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in document.RootElement.EnumerateObject())
         {
             var refusal = NameOf(property) is not { } name || !TextRules.IsName(name) ? BodyRefusal.Malformed
-                : !TextRules.IsCleanJson(property.Value) ? BodyRefusal.Invalid(name)
+                : !names.Add(name) || !TextRules.IsCleanJson(property.Value) ? BodyRefusal.Invalid(name)
                 : null;
             if (refusal is not null)
             {
@@ -71,10 +74,20 @@ public static class RequestBodies
     /// <summary>A multipart or URL-encoded form whose every name and value is clean.</summary>
     public static async Task<(IFormCollection? Form, BodyRefusal? Refusal)> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        var urlEncoded = MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            && type.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+        if (urlEncoded)
+        {
+            request.EnableBuffering(); // kept to name the field of a %00, which the framework's reader refuses without saying where
+        }
         IFormCollection form;
         try
         {
             form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception undecodable) when (urlEncoded && undecodable is InvalidDataException or InvalidOperationException)
+        {
+            return (null, await FindUnreadableFieldAsync(request, cancellationToken));
         }
         catch (BadHttpRequestException tooLargeOrCut)
         {
@@ -102,6 +115,38 @@ public static class RequestBodies
         }
         return (form, null);
     }
+
+    /// <summary>
+    /// The field of a URL-encoded form (of at most <see cref="MaxRescannedForm"/> characters) whose value is not free
+    /// text, as the form reader refused it: the same answer as any other unclean value, naming the field.
+    /// </summary>
+    private static async Task<BodyRefusal> FindUnreadableFieldAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        request.Body.Position = 0;
+        using var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        var buffer = new char[MaxRescannedForm + 1];
+        var length = await reader.ReadBlockAsync(buffer, cancellationToken);
+        if (length > MaxRescannedForm)
+        {
+            return BodyRefusal.Malformed;
+        }
+        foreach (var pair in new string(buffer, 0, length).Split('&'))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = WebUtility.UrlDecode(equals < 0 ? pair : pair[..equals]);
+            if (!TextRules.IsName(name))
+            {
+                return BodyRefusal.Malformed;
+            }
+            if (equals >= 0 && !TextRules.IsFreeText(WebUtility.UrlDecode(pair[(equals + 1)..])))
+            {
+                return BodyRefusal.Invalid(name);
+            }
+        }
+        return BodyRefusal.Malformed;
+    }
+
+    private const int MaxRescannedForm = 64 * 1024;
 
     /// <summary>A property's name, or null when it cannot be read (a lone surrogate or invalid UTF-8).</summary>
     private static string? NameOf(JsonProperty property)

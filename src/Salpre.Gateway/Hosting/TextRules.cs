@@ -37,7 +37,8 @@ public static class TextRules
         text.IndexOfAnyInRange('\0', '\u001f') < 0 && text.IndexOfAnyInRange('\u007f', '\u009f') < 0 && IsFreeText(text);
 
     /// <summary>
-    /// Every string of a JSON value is readable and clean: property names as names, string values as free text.
+    /// Every string of a JSON value is readable and clean: property names as names, string values as free text; and no
+    /// object names a property twice (it would be rendered back with one of its values only).
     /// System.Text.Json keeps escaped lone surrogates and invalid UTF-8 inside a parsed document and only fails when
     /// the string is read, so each one is read here, before anything is stored.
     /// </summary>
@@ -56,10 +57,24 @@ public static class TextRules
     private static bool IsClean(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.String => IsFreeText(element.GetString()),
-        JsonValueKind.Object => element.EnumerateObject().All(property => IsName(property.Name) && IsClean(property.Value)),
+        JsonValueKind.Object => HasCleanUniqueNames(element) && element.EnumerateObject().All(property => IsClean(property.Value)),
         JsonValueKind.Array => element.EnumerateArray().All(IsClean),
         _ => true,
     };
+
+    /// <summary>The names of an object's properties are names, each one once (compared as decoded, ordinal).</summary>
+    private static bool HasCleanUniqueNames(JsonElement element)
+    {
+        HashSet<string>? seen = null;
+        foreach (var property in element.EnumerateObject())
+        {
+            if (!IsName(property.Name) || !(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(property.Name))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static bool IsPairAt(ReadOnlySpan<char> text, int i) =>
         char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);

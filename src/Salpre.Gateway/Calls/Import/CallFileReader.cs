@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using nietras.SeparatedValues;
 
 namespace Salpre.Gateway.Calls.Import;
@@ -20,6 +22,36 @@ public static class CallFileReader
 
     public static IAsyncEnumerable<ImportLine> ReadAsync(string path, CancellationToken cancellationToken) =>
         IsCsv(path) ? ReadCsvAsync(path, cancellationToken) : ReadNdjsonAsync(path, cancellationToken);
+
+    /// <summary>
+    /// The number of the first line holding bytes that are not UTF-8, or null when the whole file is UTF-8. The readers
+    /// below would read such bytes as U+FFFD, so that an import would store other text than the file's.
+    /// </summary>
+    public static async Task<long?> FindLineNotUtf8Async(string path, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        var bytes = new byte[1 << 16];
+        var chars = new char[bytes.Length];
+        long line = 1;
+        var kept = 0;
+        while (true)
+        {
+            var read = await file.ReadAsync(bytes.AsMemory(kept), cancellationToken);
+            var block = bytes.AsSpan(0, kept + read);
+            var status = Utf8.ToUtf16(block, chars, out var valid, out _, replaceInvalidSequences: false, isFinalBlock: read == 0);
+            line += block[..valid].Count((byte)'\n');
+            if (status == OperationStatus.InvalidData)
+            {
+                return line;
+            }
+            if (read == 0)
+            {
+                return null;
+            }
+            kept = block.Length - valid; // a sequence cut by the end of the block
+            block[valid..].CopyTo(bytes);
+        }
+    }
 
     private static async IAsyncEnumerable<ImportLine> ReadNdjsonAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -24,6 +24,11 @@ public sealed class CallImporter(ICallStore calls)
 
     public async Task<ImportReport> ImportAsync(long accountId, string path, bool skipInvalid, CancellationToken cancellationToken)
     {
+        if (await CallFileReader.FindLineNotUtf8Async(path, cancellationToken) is { } notUtf8)
+        {
+            // Its text cannot be read as it is (a Latin-1 or UTF-16 export?): the whole file is refused, whatever --skip-invalid says.
+            return new ImportReport(0, 0, 1, [new ImportProblem(notUtf8, "not UTF-8 text: save the file as UTF-8 (--skip-invalid cannot skip this)")], Written: false);
+        }
         var problems = new List<ImportProblem>();
         long invalid = 0, withoutId = 0, highestId = 0;
         await foreach (var line in CallFileReader.ReadAsync(path, cancellationToken))
