@@ -126,7 +126,7 @@ public sealed class CallCursors
         var statusMask = reader.Int64();
         var direction = reader.Byte();
         var agentCount = reader.Int64();
-        if (agentCount is < 0 or > CallListRequest.MaxListItems)
+        if (agentCount is < 0 or > CallFilterParameters.MaxListItems)
         {
             reader.Fail();
             return CallFilter.None;

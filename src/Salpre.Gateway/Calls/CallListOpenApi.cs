@@ -33,6 +33,10 @@ public static class CallListOpenApi
             return Task.CompletedTask;
         });
 
+    /// <summary>The parameters of the list's filter, which the statistics take too (tz aside, described by each).</summary>
+    public static IEnumerable<OpenApiParameter> FilterParameters() =>
+        Parameters().Where(parameter => parameter.Name != "tz" && CallFilterParameters.Names.Contains(parameter.Name!));
+
     private static IEnumerable<OpenApiParameter> Parameters()
     {
         var statuses = Enumerable.Range(0, CallStatuses.Count).Select(i => ((CallStatus)i).ToWire()).ToArray();
@@ -77,7 +81,7 @@ public static class CallListOpenApi
         Schema = new OpenApiSchema { Type = JsonSchemaType.String },
     };
 
-    private static OpenApiParameter Query(string name, string description, OpenApiSchema schema, JsonNode? example) => new()
+    public static OpenApiParameter Query(string name, string description, OpenApiSchema schema, JsonNode? example) => new()
     {
         Name = name,
         In = ParameterLocation.Query,

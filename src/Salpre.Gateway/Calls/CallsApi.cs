@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Salpre.Gateway.Calls.Stats;
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Keys;
 using Salpre.Storage.Accounts;
@@ -37,6 +38,7 @@ public static class CallsApi
             .WithDescription("`id` is a call_id as listed (`c874`) or its number alone (`874`).")
             .RequireScope(KeyScopes.Read);
 
+        group.MapCallStats();
         group.MapMakeCall();
         group.MapCallEvents();
         return group;
@@ -76,7 +78,12 @@ public static class CallsApi
         }
         var page = await ReadPageAsync(caller.AccountId, request, calls, cursors, cancellationToken);
         var body = GatewayJsonBytes.Render(page, GatewayJsonContext.Default.CallListResponse);
-        pages.Keep(caller.AccountId, queryString, version, body);
+        // Pages reached by a cursor belong to a walk (an export, a sync) and are seldom read twice: keeping them
+        // would push out the first pages that dashboards poll.
+        if (request.After is null)
+        {
+            pages.Keep(caller.AccountId, queryString, version, body);
+        }
         return new ListPageResult(body, etag, notModified: false);
     }
 

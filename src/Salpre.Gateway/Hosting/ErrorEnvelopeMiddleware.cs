@@ -32,7 +32,15 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
                 ? StatusCodes.Status503ServiceUnavailable
                 : StatusCodes.Status500InternalServerError;
             metrics.Fault(exception);
-            LogFault(logger, exception, status, context.Request.Method, context.Request.Path, context.TraceIdentifier);
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                // An outage or a full disk refuses every write alike: one line each, not a stack trace each.
+                LogUnavailable(logger, context.Request.Method, context.Request.Path, context.TraceIdentifier, exception.Message);
+            }
+            else
+            {
+                LogFault(logger, exception, status, context.Request.Method, context.Request.Path, context.TraceIdentifier);
+            }
             context.Response.Clear();
             context.Response.Headers[RequestIdMiddleware.Header] = context.TraceIdentifier;
             if (status == StatusCodes.Status503ServiceUnavailable)
@@ -51,4 +59,7 @@ public sealed partial class ErrorEnvelopeMiddleware(RequestDelegate next, ILogge
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Request failed with {Status}: {Method} {Path} (request {RequestId})")]
     private static partial void LogFault(ILogger logger, Exception exception, int status, string method, PathString path, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage unavailable, answered 503: {Method} {Path} (request {RequestId}): {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string method, PathString path, string requestId, string reason);
 }

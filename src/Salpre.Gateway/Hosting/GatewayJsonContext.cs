@@ -12,6 +12,7 @@ namespace Salpre.Gateway.Hosting;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(CallListResponse))]
+[JsonSerializable(typeof(Calls.Stats.CallStatsResponse))]
 [JsonSerializable(typeof(DataResponse<CallDetails>))]
 [JsonSerializable(typeof(DataResponse<ServiceState>))]
 [JsonSerializable(typeof(DataResponse<MakeCallResult>))]

@@ -32,7 +32,11 @@ internal static class WireSchemas
             schema.Format = "date-time";
             schema.Pattern = UtcSecondsPattern;
         }
-        else if (type == typeof(CallListResponse) || type.IsGenericType && type.GetGenericTypeDefinition() == typeof(DataResponse<>))
+        else if (type == typeof(Calls.Stats.StatsMeasures) || type == typeof(Calls.Stats.StatsGroup) || type == typeof(Calls.Stats.CallStatsMeta))
+        {
+            Calls.Stats.CallStatsOpenApi.Describe(schema, type);
+        }
+        else if (type == typeof(CallListResponse) || type == typeof(Calls.Stats.CallStatsResponse) || type.IsGenericType && type.GetGenericTypeDefinition() == typeof(DataResponse<>))
         {
             SetStatus(schema, "success");
         }

@@ -7,6 +7,12 @@ namespace Salpre.Storage.Calls;
 /// </summary>
 public static class CallLifecycle
 {
+    /// <summary>
+    /// Whether a call counts as answered: it reached in-progress; a call imported without reports, when it talked for
+    /// a second or more (or is in progress).
+    /// </summary>
+    public static bool IsAnsweredImport(CallRecord call) => call.Status == CallStatus.InProgress || call.DurationSec > 0;
+
     public static bool CanMove(CallStatus from, CallStatus to) => (from, to) switch
     {
         (CallStatus.Initiated, CallStatus.Ringing or CallStatus.InProgress or CallStatus.Busy or CallStatus.NoAnswer

@@ -44,7 +44,7 @@ internal static class CallSql
     /// The index that serves a filter as one range in list order. Only single values qualify: a list of statuses or
     /// agents spans several ranges, which would need a sort of every match, so the table's own order serves it.
     /// </summary>
-    private static string? IndexFor(CallFilter filter)
+    internal static string? IndexFor(CallFilter filter)
     {
         var oneStatus = filter.StatusMask != 0 && (filter.StatusMask & (filter.StatusMask - 1)) == 0;
         var oneAgent = filter.AgentIds.Count == 1;
@@ -97,19 +97,24 @@ internal static class CallSql
         EndedAt: reader.IsDBNull(first + 7) ? null : reader.GetInt64(first + 7),
         DurationSec: reader.IsDBNull(first + 8) ? null : reader.GetInt32(first + 8));
 
+    /// <summary>Whether a row read with <see cref="SelectOne"/> was answered.</summary>
+    public static bool ReadAnswered(DbDataReader reader) => Convert.ToInt64(reader.GetValue(12), System.Globalization.CultureInfo.InvariantCulture) != 0;
+
     /// <summary>What a final report brings (recording, transcript, variables); parameters @account, @num, @url, @transcript, @variables.</summary>
     public const string UpsertOutcome =
         "INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables) " +
         "VALUES (@account, @num, @url, @transcript, @variables) ON CONFLICT (account_id, call_num) DO UPDATE SET " +
         "audio_record_url = excluded.audio_record_url, transcript = excluded.transcript, variables = excluded.variables";
 
-    /// <summary>A call's state after a report; parameters @status, @ended_at, @duration, @account, @num.</summary>
+    /// <summary>A call's state after a report; parameters @status, @ended_at, @duration, @answered, @account, @num.</summary>
     public const string UpdateState =
-        "UPDATE calls SET status = @status, ended_at = @ended_at, duration_sec = @duration WHERE account_id = @account AND call_num = @num";
+        "UPDATE calls SET status = @status, ended_at = @ended_at, duration_sec = @duration, answered = @answered " +
+        "WHERE account_id = @account AND call_num = @num";
 
+    /// <summary>A call with its details (columns 9 to 11) and whether it was answered (column 12).</summary>
     public const string SelectOne =
         "SELECT c.call_num, c.status, c.from_addr, c.to_addr, c.agent_id, c.direction, c.started_at, c.ended_at, " +
-        "c.duration_sec, d.audio_record_url, d.transcript, d.variables " +
+        "c.duration_sec, d.audio_record_url, d.transcript, d.variables, c.answered " +
         "FROM calls c LEFT JOIN call_details d ON d.account_id = c.account_id AND d.call_num = c.call_num " +
         "WHERE c.account_id = @account AND c.call_num = @num";
 
@@ -137,7 +142,7 @@ internal static class CallSql
 
     private static string IndexedBy(string? index) => index is null ? "" : " INDEXED BY " + index;
 
-    private static void AppendFilter(StringBuilder sql, CallFilter filter)
+    internal static void AppendFilter(StringBuilder sql, CallFilter filter)
     {
         if (filter.StatusMask != 0)
         {
@@ -171,7 +176,7 @@ internal static class CallSql
         sql.Append(')');
     }
 
-    private static void AddFilterParameters(DbCommand command, CallFilter filter)
+    internal static void AddFilterParameters(DbCommand command, CallFilter filter)
     {
         var i = 0;
         foreach (var status in StatusesOf(filter.StatusMask))

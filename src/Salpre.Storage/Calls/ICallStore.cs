@@ -14,6 +14,9 @@ public interface ICallStore
 
     Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken);
 
+    /// <summary>The account's calls of a filter counted by group and status (see <see cref="Stats.StatsQuery"/>), one row each.</summary>
+    Task<IReadOnlyList<Stats.StatsRow>> GetStatsAsync(long accountId, Stats.StatsQuery query, CancellationToken cancellationToken);
+
     Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken);
 
     /// <summary>

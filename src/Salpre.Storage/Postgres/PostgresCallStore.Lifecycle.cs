@@ -1,5 +1,6 @@
 using Npgsql;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Calls.Stats;
 using static Salpre.Storage.Postgres.PostgresSql;
 
 namespace Salpre.Storage.Postgres;
@@ -18,6 +19,7 @@ public sealed partial class PostgresCallStore
             var callNum = await InsertCallAsync(connection, accountId, call, ct);
             var created = new CallRecord(callNum, CallStatus.Initiated, call.From, call.To, call.AgentId, CallDirection.Outbound, call.StartedAt, null, null);
             await InsertEventAsync(connection, accountId, callNum, 1, new CallEvent(CallStatus.Initiated, call.StartedAt, null), ct);
+            await CallRollups.ApplyAsync(connection, accountId, [CallTally.Of(created, answered: false)], [], ct);
 
             var response = render(created);
             if (claim is not null)
@@ -40,12 +42,12 @@ public sealed partial class PostgresCallStore
         database.WriteAsync(async (connection, ct) =>
         {
             // The row lock makes concurrent reports of one call take turns, each judged against the one before.
-            CallRecord? call;
+            Tuple<CallRecord, bool>? read;
             await using (var select = Command(connection, CallSql.SelectOne + " FOR UPDATE OF c", ("account", accountId), ("num", callNum)))
             {
-                call = await FirstAsync(select, static reader => CallSql.ReadCall(reader), ct);
+                read = await FirstAsync(select, static reader => Tuple.Create(CallSql.ReadCall(reader), CallSql.ReadAnswered(reader)), ct);
             }
-            if (call is null)
+            if (read is not var (call, wasAnswered))
             {
                 return new EventOutcome(EventResult.NotFound, null);
             }
@@ -64,8 +66,11 @@ public sealed partial class PostgresCallStore
                 await ExecuteAsync(connection, ct, CallSql.UpsertOutcome,
                     ("account", accountId), ("num", callNum), ("url", outcome.AudioRecordUrl), ("transcript", outcome.Transcript), ("variables", outcome.VariablesJson));
             }
+            var answered = wasAnswered || moved.Status == CallStatus.InProgress;
             await ExecuteAsync(connection, ct, CallSql.UpdateState,
-                ("status", (int)moved.Status), ("ended_at", moved.EndedAt), ("duration", moved.DurationSec), ("account", accountId), ("num", callNum));
+                ("status", (int)moved.Status), ("ended_at", moved.EndedAt), ("duration", moved.DurationSec), ("answered", answered ? 1 : 0),
+                ("account", accountId), ("num", callNum));
+            await CallRollups.MoveAsync(connection, accountId, CallTally.Of(call, wasAnswered), CallTally.Of(moved, answered), ct);
             await BumpVersionAsync(connection, accountId, ct);
             return judged;
         }, cancellationToken);

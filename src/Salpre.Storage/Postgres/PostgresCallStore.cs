@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Calls.Stats;
 using static NpgsqlTypes.NpgsqlDbType;
 using static Salpre.Storage.Postgres.PostgresSql;
 
@@ -29,6 +30,19 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
         await using var command = new NpgsqlCommand(CallSql.CountSql(filter, SqlDialect.Postgres), connection);
         CallSql.BindCount(command, accountId, filter);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<IReadOnlyList<StatsRow>> GetStatsAsync(long accountId, StatsQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = new List<StatsRow>();
+        foreach (var part in StatsSql.Plan(accountId, query, SqlDialect.Postgres))
+        {
+            await using var command = new NpgsqlCommand(part.Sql, connection);
+            part.Bind(command);
+            rows.AddRange(await ReadAllAsync(command, StatsSql.Read, cancellationToken));
+        }
+        return StatsSql.Merge(rows);
     }
 
     public async Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken)
@@ -69,7 +83,7 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
 
             // The file streams in by binary COPY (no round trip per call), then moves over in one statement.
             await ExecuteAsync(connection, ct,
-                "CREATE TEMP TABLE import_calls (LIKE calls, audio_record_url text, transcript text, variables text) ON COMMIT DROP");
+                "CREATE TEMP TABLE import_calls (LIKE calls INCLUDING DEFAULTS, audio_record_url text, transcript text, variables text) ON COMMIT DROP");
             long total = 0;
             await using (var copy = await connection.BeginBinaryImportAsync(
                 "COPY import_calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, " +
@@ -102,22 +116,31 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
                 WITH source AS (
                     SELECT DISTINCT ON (call_num) * FROM import_calls ORDER BY call_num, ctid),
                 inserted AS (
-                    INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec)
-                    SELECT account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec FROM source
+                    INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec, answered)
+                    SELECT account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec,
+                           CASE WHEN status = 2 OR duration_sec > 0 THEN 1 ELSE 0 END FROM source
                     ON CONFLICT DO NOTHING
-                    RETURNING call_num),
+                    RETURNING call_num, started_at, agent_id, status, answered, duration_sec),
                 details AS (
                     INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables)
                     SELECT s.account_id, s.call_num, s.audio_record_url, s.transcript, s.variables FROM source s JOIN inserted USING (call_num)
                     WHERE s.audio_record_url IS NOT NULL OR s.transcript IS NOT NULL OR s.variables IS NOT NULL)
-                SELECT count(*), coalesce(max(call_num), 0) FROM inserted
+                SELECT call_num, started_at, agent_id, status, answered, duration_sec FROM inserted
                 """);
-            long inserted, highest;
+            // The calls written, tallied for the statistics' rollups (a call the account held already counts once, as before).
+            long inserted = 0, highest = 0;
+            var rollups = new CallRollups.Changes();
             await using (var reader = await move.ExecuteReaderAsync(ct))
             {
-                await reader.ReadAsync(ct);
-                (inserted, highest) = (reader.GetInt64(0), reader.GetInt64(1));
+                while (await reader.ReadAsync(ct))
+                {
+                    inserted++;
+                    highest = Math.Max(highest, reader.GetInt64(0));
+                    var duration = reader.IsDBNull(5) ? 0 : reader.GetInt32(5);
+                    rollups.Add(new CallTally(reader.GetInt64(1), reader.GetInt64(2), (CallStatus)reader.GetInt32(3), reader.GetInt32(4) != 0, duration), +1);
+                }
             }
+            await rollups.WriteAsync(connection, accountId, ct);
 
             if (inserted > 0)
             {

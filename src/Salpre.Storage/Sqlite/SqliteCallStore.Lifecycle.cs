@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Calls.Stats;
 
 namespace Salpre.Storage.Sqlite;
 
@@ -31,6 +32,7 @@ public sealed partial class SqliteCallStore
                 "VALUES (@account, @started_at, @num, 0, @from, @to, @agent, 0)",
                 ("@account", accountId), ("@started_at", call.StartedAt), ("@num", callNum), ("@from", call.From), ("@to", call.To), ("@agent", call.AgentId));
             await InsertEventAsync(connection, accountId, callNum, 1, new CallEvent(CallStatus.Initiated, call.StartedAt, null), ct);
+            await CallRollups.ApplyAsync(connection, accountId, [CallTally.Of(created, answered: false)], [], ct);
 
             var response = render(created);
             if (claim is not null)
@@ -54,8 +56,7 @@ public sealed partial class SqliteCallStore
     public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
         {
-            var call = await ReadCallAsync(connection, accountId, callNum, ct);
-            if (call is null)
+            if (await ReadCallAsync(connection, accountId, callNum, ct) is not var (call, wasAnswered))
             {
                 return new EventOutcome(EventResult.NotFound, null);
             }
@@ -74,8 +75,11 @@ public sealed partial class SqliteCallStore
                 await ExecuteAsync(connection, ct, CallSql.UpsertOutcome,
                     ("@account", accountId), ("@num", callNum), ("@url", outcome.AudioRecordUrl), ("@transcript", outcome.Transcript), ("@variables", outcome.VariablesJson));
             }
+            var answered = wasAnswered || moved.Status == CallStatus.InProgress;
             await ExecuteAsync(connection, ct, CallSql.UpdateState,
-                ("@status", (int)moved.Status), ("@ended_at", moved.EndedAt), ("@duration", moved.DurationSec), ("@account", accountId), ("@num", callNum));
+                ("@status", (int)moved.Status), ("@ended_at", moved.EndedAt), ("@duration", moved.DurationSec), ("@answered", answered ? 1 : 0),
+                ("@account", accountId), ("@num", callNum));
+            await CallRollups.MoveAsync(connection, accountId, CallTally.Of(call, wasAnswered), CallTally.Of(moved, answered), ct);
             await BumpVersionAsync(connection, accountId, ct);
             return judged;
         }, cancellationToken);
@@ -83,8 +87,7 @@ public sealed partial class SqliteCallStore
     public async Task<IReadOnlyList<CallEventRecord>?> ListEventsAsync(long accountId, long callNum, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var call = await ReadCallAsync(connection, accountId, callNum, cancellationToken);
-        if (call is null)
+        if (await ReadCallAsync(connection, accountId, callNum, cancellationToken) is not var (call, _))
         {
             return null;
         }
@@ -131,14 +134,14 @@ public sealed partial class SqliteCallStore
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private static async Task<CallRecord?> ReadCallAsync(SqliteConnection connection, long accountId, long callNum, CancellationToken ct)
+    private static async Task<(CallRecord Call, bool Answered)?> ReadCallAsync(SqliteConnection connection, long accountId, long callNum, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = CallSql.SelectOne;
         command.Parameters.AddWithValue("@account", accountId);
         command.Parameters.AddWithValue("@num", callNum);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? CallSql.ReadCall(reader) : null;
+        return await reader.ReadAsync(ct) ? (CallSql.ReadCall(reader), CallSql.ReadAnswered(reader)) : null;
     }
 
     private static async Task<List<CallEventRecord>> ReadEventsAsync(SqliteConnection connection, long accountId, long callNum, CancellationToken ct)

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Calls.Stats;
 
 namespace Salpre.Storage.Sqlite;
 
@@ -42,6 +43,25 @@ public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStor
             (accountId, filter),
             static (command, state) => CallSql.BindCount(command, state.accountId, state.filter),
             static (reader, _) => reader.Read() ? reader.GetInt64(0) : 0));
+    }
+
+    public Task<IReadOnlyList<StatsRow>> GetStatsAsync(long accountId, StatsQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var rows = StatsSql.Plan(accountId, query, SqlDialect.Sqlite).SelectMany(part => database.Read(
+            part.Sql,
+            part,
+            static (command, part) => part.Bind(command),
+            static (reader, _) =>
+            {
+                var rows = new List<StatsRow>();
+                while (reader.Read())
+                {
+                    rows.Add(StatsSql.Read(reader));
+                }
+                return rows;
+            }));
+        return Task.FromResult(StatsSql.Merge(rows));
     }
 
     public Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken)
@@ -91,10 +111,10 @@ public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStor
         {
             await using var insertCall = connection.CreateCommand();
             insertCall.CommandText =
-                "INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec) " +
-                "VALUES (@account, @started_at, @num, @status, @from, @to, @agent, @direction, @ended_at, @duration) " +
+                "INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec, answered) " +
+                "VALUES (@account, @started_at, @num, @status, @from, @to, @agent, @direction, @ended_at, @duration, @answered) " +
                 "ON CONFLICT DO NOTHING";
-            var callParameters = AddParameters(insertCall, "@account", "@started_at", "@num", "@status", "@from", "@to", "@agent", "@direction", "@ended_at", "@duration");
+            var callParameters = AddParameters(insertCall, "@account", "@started_at", "@num", "@status", "@from", "@to", "@agent", "@direction", "@ended_at", "@duration", "@answered");
             await using var insertDetails = connection.CreateCommand();
             insertDetails.CommandText =
                 "INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables) " +
@@ -104,17 +124,20 @@ public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStor
             insertDetails.Prepare();
 
             long inserted = 0, present = 0, highest = 0;
+            var rollups = new CallRollups.Changes();
             await foreach (var details in calls.WithCancellation(ct))
             {
                 var call = details.Call;
+                var answered = CallLifecycle.IsAnsweredImport(call);
                 Fill(callParameters, accountId, call.StartedAt, call.CallNum, (int)call.Status, call.From, call.To,
-                    call.AgentId, (int)call.Direction, call.EndedAt, call.DurationSec);
+                    call.AgentId, (int)call.Direction, call.EndedAt, call.DurationSec, answered ? 1 : 0);
                 if (await insertCall.ExecuteNonQueryAsync(ct) == 0)
                 {
                     present++;
                     continue;
                 }
                 inserted++;
+                rollups.Add(CallTally.Of(call, answered), +1);
                 highest = Math.Max(highest, call.CallNum);
                 if (details.AudioRecordUrl is not null || details.Transcript is not null || details.VariablesJson is not null)
                 {
@@ -122,6 +145,8 @@ public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStor
                     await insertDetails.ExecuteNonQueryAsync(ct);
                 }
             }
+
+            await rollups.WriteAsync(connection, accountId, ct);
 
             // Numbers given here must never be handed out again by the generator, and cached pages are now stale.
             await using var bump = connection.CreateCommand();

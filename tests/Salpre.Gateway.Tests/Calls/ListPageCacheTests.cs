@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Salpre.Gateway.Tests.Infrastructure;
 
 namespace Salpre.Gateway.Tests.Calls;
@@ -24,6 +25,23 @@ public sealed class ListPageCacheTests(GatewayFactory gateway) : IClassFixture<G
         Assert.Equal(first.Header("ETag"), again.Header("ETag"));
         Assert.Equal($"c{added[0].Call.CallNum}", after.CallIds[0]);
         Assert.NotEqual(first.Header("ETag"), after.Header("ETag"));
+    }
+
+    [Fact]
+    public async Task Keeps_first_pages_but_not_the_pages_of_a_cursor_walk()
+    {
+        var account = await gateway.CreateAccountAsync();
+        await gateway.SeedAsync(account.Id, CallData.Generate(12, seed: 4));
+        var client = gateway.Client(account.Key);
+        var first = await client.GetWireAsync($"{List}?per_page=5");
+        var cursorQuery = $"?cursor={Uri.EscapeDataString(first.Meta["next_cursor"]!.GetValue<string>())}";
+        var second = await client.GetWireAsync(List + cursorQuery);
+
+        var pages = gateway.Services.GetRequiredService<Salpre.Gateway.Calls.ListPageCache>();
+        var version = await gateway.Calls.GetVersionAsync(account.Id, CancellationToken.None);
+        Assert.Equal(200, second.Status);
+        Assert.NotNull(pages.Find(account.Id, "?per_page=5", version));
+        Assert.Null(pages.Find(account.Id, cursorQuery, version));
     }
 
     [Fact]

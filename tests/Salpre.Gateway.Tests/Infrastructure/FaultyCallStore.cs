@@ -45,6 +45,8 @@ public sealed class Faults
         public Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken) => Throw<long>();
         public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => Throw<IReadOnlyList<CallRecord>>();
         public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken) => Throw<long>();
+        public Task<IReadOnlyList<Storage.Calls.Stats.StatsRow>> GetStatsAsync(long accountId, Storage.Calls.Stats.StatsQuery query, CancellationToken cancellationToken) =>
+            Throw<IReadOnlyList<Storage.Calls.Stats.StatsRow>>();
         public Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken) => Throw<CallDetailsRecord?>();
         public Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken) => Throw<long>();
         public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) => Throw<ImportOutcome>();

@@ -1,0 +1,100 @@
+using System.Data.Common;
+using System.Text;
+
+namespace Salpre.Storage.Calls.Stats;
+
+/// <summary>Where a call counts in the statistics' rollups, and what it adds there.</summary>
+internal readonly record struct CallTally(long StartedAt, long AgentId, CallStatus Status, bool Answered, long TalkSec)
+{
+    public static CallTally Of(CallRecord call, bool answered) => new(call.StartedAt, call.AgentId, call.Status, answered, call.DurationSec ?? 0);
+}
+
+/// <summary>
+/// Keeps the rollup tables equal to what their calls add up to: every call write adds the call's tally as it now
+/// stands and takes away the one it replaces, in the write's own transaction. The same statements serve both stores.
+/// </summary>
+internal static class CallRollups
+{
+    // Year 1 to 1970 in seconds, a whole number of days: shifted by it, integer division is a floor for any year.
+    private const long EpochShift = 62_135_596_800;
+    private const int RowsPerStatement = 200;
+
+    public static long HourOf(long unixSeconds) => (unixSeconds + EpochShift) / 3600 - EpochShift / 3600;
+
+    public static long DayOf(long unixSeconds) => (unixSeconds + EpochShift) / 86_400 - EpochShift / 86_400;
+
+    /// <summary>SQL for the bucket of an instant expression, as <see cref="HourOf"/> and <see cref="DayOf"/> compute it.</summary>
+    public static string FloorSql(string seconds, int unit) => $"(({seconds}) + {EpochShift}) / {unit} - {EpochShift / unit}";
+
+    /// <summary>Adds <paramref name="added"/> and takes away <paramref name="removed"/> (tallies of calls).</summary>
+    public static Task ApplyAsync(DbConnection connection, long accountId, IEnumerable<CallTally> added, IEnumerable<CallTally> removed, CancellationToken ct)
+    {
+        var changes = new Changes();
+        foreach (var tally in added) changes.Add(tally, +1);
+        foreach (var tally in removed) changes.Add(tally, -1);
+        return changes.WriteAsync(connection, accountId, ct);
+    }
+
+    /// <summary>A call whose tally moved from <paramref name="before"/> to <paramref name="after"/>.</summary>
+    public static Task MoveAsync(DbConnection connection, long accountId, CallTally before, CallTally after, CancellationToken ct) =>
+        ApplyAsync(connection, accountId, [after], [before], ct);
+
+    /// <summary>Sums of many tallies by rollup row, written with a few multi-row upserts.</summary>
+    public sealed class Changes
+    {
+        private readonly Dictionary<(long Hour, CallStatus Status), Sums> _hours = [];
+        private readonly Dictionary<(long Day, long AgentId, CallStatus Status), Sums> _agentDays = [];
+
+        public void Add(CallTally tally, int sign)
+        {
+            var sums = new Sums(sign, tally.Answered ? sign : 0, tally.TalkSec * sign);
+            Accumulate(_hours, (HourOf(tally.StartedAt), tally.Status), sums);
+            Accumulate(_agentDays, (DayOf(tally.StartedAt), tally.AgentId, tally.Status), sums);
+        }
+
+        public async Task WriteAsync(DbConnection connection, long accountId, CancellationToken ct)
+        {
+            await UpsertAsync(connection, "call_stats_hours", ["hour", "status"],
+                _hours.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Hour, (int)row.Key.Status }, row.Value)), accountId, ct);
+            await UpsertAsync(connection, "call_stats_agent_days", ["day", "agent_id", "status"],
+                _agentDays.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Day, row.Key.AgentId, (int)row.Key.Status }, row.Value)), accountId, ct);
+        }
+
+        private static void Accumulate<TKey>(Dictionary<TKey, Sums> rows, TKey key, Sums sums) where TKey : notnull =>
+            rows[key] = rows.TryGetValue(key, out var sum) ? sum + sums : sums;
+    }
+
+    private readonly record struct Sums(long Calls, long Answered, long TalkSec)
+    {
+        public bool IsZero => Calls == 0 && Answered == 0 && TalkSec == 0;
+
+        public static Sums operator +(Sums a, Sums b) => new(a.Calls + b.Calls, a.Answered + b.Answered, a.TalkSec + b.TalkSec);
+    }
+
+    private static async Task UpsertAsync(DbConnection connection, string table, string[] keys, IEnumerable<(object[] Key, Sums Sums)> rows, long accountId, CancellationToken ct)
+    {
+        foreach (var chunk in rows.Chunk(RowsPerStatement))
+        {
+            await using var command = connection.CreateCommand();
+            var sql = new StringBuilder($"INSERT INTO {table} (account_id, {string.Join(", ", keys)}, calls, answered, talk_sec) VALUES ");
+            CallSql.Add(command, "@account", accountId);
+            for (var row = 0; row < chunk.Length; row++)
+            {
+                sql.Append(row == 0 ? "(@account" : ", (@account");
+                var values = chunk[row].Key.Append(chunk[row].Sums.Calls).Append(chunk[row].Sums.Answered).Append(chunk[row].Sums.TalkSec);
+                var column = 0;
+                foreach (var value in values)
+                {
+                    var name = $"@r{row}c{column++}";
+                    sql.Append(", ").Append(name);
+                    CallSql.Add(command, name, value);
+                }
+                sql.Append(')');
+            }
+            sql.Append($" ON CONFLICT (account_id, {string.Join(", ", keys)}) DO UPDATE SET calls = {table}.calls + excluded.calls, " +
+                       $"answered = {table}.answered + excluded.answered, talk_sec = {table}.talk_sec + excluded.talk_sec");
+            command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+}
