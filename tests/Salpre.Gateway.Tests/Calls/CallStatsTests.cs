@@ -114,6 +114,39 @@ public sealed class CallStatsTests(GatewayFactory gateway) : IClassFixture<Gatew
         Assert.Equal(1, Number(agent, "answered"));
     }
 
+    [Fact]
+    public async Task The_rollups_never_drift_from_the_calls_whatever_writes_them()
+    {
+        var account = await gateway.CreateAccountAsync(KeyScopes.Read | KeyScopes.Write | KeyScopes.Ingest);
+        var serial = await gateway.AddBoxAsync(account.Id);
+        var client = gateway.Client(account.Key);
+        var random = new Random(11);
+        var live = new List<string>();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        for (var step = 0; step < 120; step++)
+        {
+            switch (random.Next(4))
+            {
+                case 0: // an import, with calls still live among them
+                    var imported = await gateway.SeedAsync(account.Id, [.. Enumerable.Range(0, random.Next(1, 8)).Select(_ => CallData.Call(random, now - random.Next(90 * 86_400), 0))]);
+                    live.AddRange(imported.Where(c => !c.Call.Status.IsFinal() && c.Call.StartedAt <= now).Select(c => $"c{c.Call.CallNum}"));
+                    break;
+                case 1:
+                    var made = await client.MakeCallAsync(serial, agentId: random.Next(1, 5).ToString(CultureInfo.InvariantCulture));
+                    if (made.Status == 200) live.Add(made.Json["data"]!["call_id"]!.GetValue<string>());
+                    break;
+                default: // a report, accepted or refused, on a live call
+                    if (live.Count == 0) break;
+                    var callId = live[random.Next(live.Count)];
+                    var status = ((CallStatus)random.Next(1, 8)).ToWire();
+                    await client.PostJsonAsync($"/api/gateway/v1/call/{callId}/events", $$"""{"status":"{{status}}","at":"{{Iso(now + random.Next(60))}}"}""");
+                    break;
+            }
+        }
+
+        Assert.Empty(await RollupDrift.FindAsync(gateway));
+    }
+
     [Theory]
     [InlineData("group_by=day,day")]
     [InlineData("group_by=day,month,week")]

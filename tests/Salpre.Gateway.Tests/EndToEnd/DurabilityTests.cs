@@ -88,6 +88,7 @@ public sealed class DurabilityTests : IAsyncLifetime
         Assert.Equal(acknowledgedCalls.Count, total); // one call per idempotency key, no more
         Assert.Equal(acknowledgedCalls.Count, acknowledgedCalls.Values.Distinct().Count());
         Assert.Equal("ok", IntegrityCheck());
+        Assert.Empty(await RollupDrift.FindAsync(new SqliteConnection($"Data Source={Database};Pooling=False")));
     }
 
     private const string Serial = "KILL-TEST-BOX";

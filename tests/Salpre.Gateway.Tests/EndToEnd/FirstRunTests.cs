@@ -109,13 +109,7 @@ public sealed partial class FirstRunTests : IAsyncLifetime
     {
         var database = await UnusableDatabasePathAsync(where);
         await using var gateway = GatewayProcess.Start(_directory, StorageAt(database), "--urls", "http://127.0.0.1:0");
-        using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (gateway.ExitCode is null)
-        {
-            await Task.Delay(50, exit.Token);
-        }
-
-        Assert.Equal(1, gateway.ExitCode);
+        Assert.Equal(1, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         var line = Assert.Single(gateway.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.StartsWith($"Cannot serve the SQLite database {database}: ", line, StringComparison.Ordinal);
         Assert.Matches(Regex.Escape(reason).Replace("\\*", ".+", StringComparison.Ordinal), line);

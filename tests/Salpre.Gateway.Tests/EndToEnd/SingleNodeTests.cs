@@ -28,13 +28,7 @@ public sealed class SingleNodeTests : IAsyncLifetime
         var address = await first.WaitForAddressAsync(TimeSpan.FromSeconds(60));
 
         await using var second = GatewayProcess.Start(_directory, Environment(), "--urls", "http://127.0.0.1:0");
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (second.ExitCode is null && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Equal(1, second.ExitCode);
+        Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("Another gateway is already serving", second.Output);
         Assert.Contains("PostgreSQL", second.Output);
         Assert.DoesNotContain("   at ", second.Output);

@@ -91,9 +91,9 @@ public sealed class MetricsTests(MetricsTests.Gateway gateway) : IClassFixture<M
         var account = await gateway.CreateAccountAsync();
         var before = await gateway.ScrapeAsync();
 
-        // Eight writes at once: one holds the gate (a durable commit takes a sync) while the others queue.
-        // (SQLite's driver works synchronously, so each runs on a thread of its own.)
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => gateway.SeedAsync(account.Id, CallData.Generate(20, seed: 100 + i)))));
+        // Eight writes at once, each long enough (2,000 calls) that they overlap even on a loaded machine: one holds
+        // the gate while the others queue. (SQLite's driver works synchronously, so each runs on a thread of its own.)
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => gateway.SeedAsync(account.Id, CallData.Generate(2000, seed: 100 + i)))));
 
         var after = await gateway.ScrapeAsync();
         const string Wait = "salpre_storage_sqlite_write_gate_wait_seconds";
@@ -287,13 +287,7 @@ public sealed class MetricsTests(MetricsTests.Gateway gateway) : IClassFixture<M
             await using var process = GatewayProcess.Start(directory,
                 new Dictionary<string, string> { ["Storage__ConnectionString"] = $"Data Source={Path.Combine(directory, "salpre.db")}" },
                 "--urls", $"http://127.0.0.1:{apiPort}", "--Metrics:Enabled=true", $"--Metrics:Urls={urls.Replace("{api}", apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)}");
-            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (process.ExitCode is null)
-            {
-                await Task.Delay(50, exit.Token);
-            }
-
-            Assert.Equal(1, process.ExitCode);
+            Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             var line = Assert.Single(process.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             Assert.StartsWith("Metrics:Urls '", line, StringComparison.Ordinal);
             Assert.Contains(reason, line, StringComparison.Ordinal);

@@ -66,43 +66,48 @@ public sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for an output line that starts with <paramref name="prefix"/>.</summary>
-    public async Task<string> WaitForLineAsync(string prefix, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            var line = Output.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-            if (line is not null)
-            {
-                return line.TrimEnd('\r');
-            }
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The gateway exited with {_process.ExitCode}:\n{Output}");
-            }
-            await Task.Delay(50);
-        }
-        throw new TimeoutException($"No line starting with '{prefix}' within {timeout}:\n{Output}");
-    }
+    public Task<string> WaitForLineAsync(string prefix, TimeSpan timeout) =>
+        WaitForOutputAsync(output => output.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?.TrimEnd('\r'),
+            timeout, $"a line starting with '{prefix}'");
 
     /// <summary>Waits for the address Kestrel reports it listens on.</summary>
-    public async Task<Uri> WaitForAddressAsync(TimeSpan timeout)
+    public async Task<Uri> WaitForAddressAsync(TimeSpan timeout) => new(await WaitForOutputAsync(
+        output => System.Text.RegularExpressions.Regex.Match(output, "Now listening on: (http://127\\.0\\.0\\.1:[0-9]+)") is { Success: true } match ? match.Groups[1].Value : null,
+        timeout, "listening"));
+
+    /// <summary>Polls the output until <paramref name="find"/> finds something; a process that exited has all its output read first.</summary>
+    private async Task<string> WaitForOutputAsync(Func<string, string?> find, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        while (true)
         {
-            var match = System.Text.RegularExpressions.Regex.Match(Output, "Now listening on: (http://127\\.0\\.0\\.1:[0-9]+)");
-            if (match.Success)
+            var exited = _process.HasExited;
+            if (exited)
             {
-                return new Uri(match.Groups[1].Value);
+                await _process.WaitForExitAsync();
             }
-            if (_process.HasExited)
+            if (find(Output) is { } found)
             {
-                throw new InvalidOperationException($"The gateway exited with {_process.ExitCode}:\n{Output}");
+                return found;
+            }
+            if (exited)
+            {
+                throw new InvalidOperationException($"The gateway exited with {_process.ExitCode} before {what}:\n{Output}");
+            }
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"No {what} within {timeout}:\n{Output}");
             }
             await Task.Delay(20);
         }
-        throw new TimeoutException($"The gateway did not listen within {timeout}:\n{Output}");
+    }
+
+    /// <summary>Waits for the process to exit by itself and for the last of its output; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
     }
 
     /// <summary>Kills the process outright (SIGKILL), as a crash or a power cut would stop it.</summary>
