@@ -45,7 +45,9 @@ public static class CallStatsEndpoint
         if (pages.Enabled)
         {
             version = await calls.GetVersionAsync(caller.AccountId, cancellationToken);
-            if (pages.Find(caller.AccountId, cacheKey, version) is { } kept)
+            // As for the list, Cache-Control: no-cache counts afresh (and keeps the answer for the next request).
+            var wantsFresh = context.Request.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
+            if (!wantsFresh && pages.Find(caller.AccountId, cacheKey, version) is { } kept)
             {
                 return new JsonBytesOk<CallStatsResponse>(kept, replayed: false);
             }
