@@ -140,7 +140,10 @@ public sealed class MakeCallTests(MakeCallTests.Gateway gateway) : IClassFixture
         var array = await client.PostJsonAsync(MakeCall, "[1,2]");
         using var huge = new ByteArrayContent(new byte[2 * 1024 * 1024]);
         huge.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        var tooLarge = await client.SendWireAsync(new HttpRequestMessage(HttpMethod.Post, MakeCall) { Content = huge });
+        // Expect: 100-continue lets the gateway refuse before the body is sent (else the client may meet a closed socket).
+        using var tooLargeRequest = new HttpRequestMessage(HttpMethod.Post, MakeCall) { Content = huge };
+        tooLargeRequest.Headers.ExpectContinue = true;
+        var tooLarge = await client.SendWireAsync(tooLargeRequest);
 
         Assert.Equal(415, text.Status);
         Assert.StartsWith("""{"status":"error","message":"Unsupported media type",""", text.Body);

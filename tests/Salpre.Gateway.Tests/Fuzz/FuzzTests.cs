@@ -133,6 +133,12 @@ public sealed partial class FuzzTests(FuzzTests.Gateway gateway) : IClassFixture
     /// <summary>What accepted requests teach the worker: new calls, cursors and ETags to reuse, calls to read back.</summary>
     private static void Learn(FuzzTenant tenant, FuzzRequest request, WireResponse response)
     {
+        // Only what the worker's own key did is the worker's: a probe with the bystander's key touches the bystander.
+        var keys = request.Headers.Where(header => header.Key == "account-secret-key").Select(header => header.Value).ToList();
+        if (keys.Count != 1 || keys[0] != tenant.Key)
+        {
+            return;
+        }
         var json = response.Body.StartsWith('{') ? response.Json : null;
         if (request.Family.StartsWith("make-call", StringComparison.Ordinal) && json?["data"]?["call_id"]?.GetValue<string>() is { } made)
         {

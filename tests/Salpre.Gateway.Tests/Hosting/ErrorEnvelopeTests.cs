@@ -15,6 +15,7 @@ public sealed class ErrorEnvelopeTests(ErrorEnvelopeTests.Gateway gateway) : ICl
             WithServices(services =>
             {
                 Faults = Faults.Register(services);
+                ExpectsFaults = true;
                 services.AddTransient<IStartupFilter, ProbeEndpoints>();
             });
         }

@@ -235,6 +235,7 @@ public sealed class MetricsTests(MetricsTests.Gateway gateway) : IClassFixture<M
         Faults faults = null!;
         await using var broken = new MetricsGateway();
         broken.WithServices(services => faults = Faults.Register(services));
+        broken.ExpectsFaults = true;
         await broken.InitializeAsync();
         var account = await broken.CreateAccountAsync();
         var client = broken.Client(account.Key);

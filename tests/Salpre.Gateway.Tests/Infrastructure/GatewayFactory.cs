@@ -139,8 +139,27 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return System.Text.Encoding.Latin1.GetString(buffer.ToArray());
     }
 
+    /// <summary>Set by tests that inject faults; otherwise any 500 the gateway answers fails the test that drew it.</summary>
+    public bool ExpectsFaults { get; set; }
+
     /// <summary>A plain client for the gateway, with no key.</summary>
-    public HttpClient Client() => new() { BaseAddress = BaseAddress };
+    public HttpClient Client() => new(new NoFaultsHandler(this)) { BaseAddress = BaseAddress };
+
+    /// <summary>A 500 is a bug unless the test injected the fault: say so where it happens, not in a later assertion.</summary>
+    private sealed class NoFaultsHandler(GatewayFactory gateway) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.StatusCode == System.Net.HttpStatusCode.InternalServerError && !gateway.ExpectsFaults)
+            {
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                throw new Xunit.Sdk.XunitException($"The gateway answered 500 to {request.Method} {request.RequestUri}: {body}\n" +
+                    string.Join('\n', gateway.Logs.Lines.Where(line => line.Contains("Request failed", StringComparison.Ordinal)).TakeLast(3)));
+            }
+            return response;
+        }
+    }
 
     /// <summary>A client that sends <paramref name="key"/> in the account-secret-key header.</summary>
     public HttpClient Client(string key)
