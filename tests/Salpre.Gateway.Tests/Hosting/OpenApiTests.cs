@@ -27,6 +27,12 @@ public sealed class OpenApiTests(GatewayFactory gateway) : IClassFixture<Gateway
         Assert.Equal("ReportCallEvent", paths["/api/gateway/v1/call/{id}/events"]!["post"]!["operationId"]!.GetValue<string>());
         Assert.Equal("GetCallLogs", paths["/api/gateway/v1/call/{id}/logs"]!["get"]!["operationId"]!.GetValue<string>());
         Assert.Equal("ListDevices", paths["/api/gateway/v1/salprebox/device-list"]!["get"]!["operationId"]!.GetValue<string>());
+        var stats = paths["/api/gateway/v1/call/stats"]!["get"]!;
+        Assert.Equal("GetCallStats", stats["operationId"]!.GetValue<string>());
+        Assert.Contains(stats["parameters"]!.AsArray(), parameter => parameter!["name"]!.GetValue<string>() == "group_by");
+        Assert.Contains(stats["parameters"]!.AsArray(), parameter => parameter!["name"]!.GetValue<string>() == "started_after");
+        Assert.DoesNotContain(stats["parameters"]!.AsArray(), parameter => parameter!["name"]!.GetValue<string>() is "per_page" or "cursor");
+        Assert.NotNull(stats["responses"]!["200"]!["content"]!["application/json"]!["example"]!["data"]!["totals"]!["by_status"]);
         Assert.Equal("DeviceHeartbeat", paths["/api/gateway/v1/salprebox/heartbeat"]!["post"]!["operationId"]!.GetValue<string>());
         var makeCallBody = paths["/api/gateway/v1/call/make-call"]!["post"]!["requestBody"]!["content"]!.AsObject().Select(c => c.Key).ToHashSet();
         Assert.Equal(["multipart/form-data", "application/x-www-form-urlencoded", "application/json"], makeCallBody);
