@@ -32,7 +32,7 @@ internal static class WireSchemas
             schema.Format = "date-time";
             schema.Pattern = UtcSecondsPattern;
         }
-        else if (type == typeof(Calls.Stats.StatsMeasures) || type == typeof(Calls.Stats.StatsGroup) || type == typeof(Calls.Stats.CallStatsMeta))
+        else if (type == typeof(Calls.Stats.StatsMeasures) || type == typeof(Calls.Stats.CallStats) || type == typeof(Calls.Stats.CallStatsMeta))
         {
             Calls.Stats.CallStatsOpenApi.Describe(schema, type);
         }

@@ -31,21 +31,33 @@ public static class CallStatsOpenApi
     /// <summary>What the measures' and groups' writers put out, for their schemas.</summary>
     public static void Describe(OpenApiSchema schema, Type type)
     {
-        if (type == typeof(StatsMeasures) || type == typeof(StatsGroup))
+        if (type == typeof(StatsMeasures))
         {
-            schema.Type = JsonSchemaType.Object;
-            schema.Properties = type == typeof(StatsGroup) ? DimensionProperties() : new Dictionary<string, IOpenApiSchema>();
-            foreach (var (name, property) in MeasureProperties())
-            {
-                schema.Properties[name] = property;
-            }
-            schema.Required = new HashSet<string>(MeasureProperties().Select(pair => pair.Key));
-            schema.AdditionalPropertiesAllowed = false;
+            Fill(schema, new Dictionary<string, IOpenApiSchema>());
+        }
+        else if (type == typeof(CallStats) && schema.Properties is { } properties)
+        {
+            var group = Fill(new OpenApiSchema { Description = "A field per dimension of `group_by`, in its order, then the measures." }, DimensionProperties());
+            properties["groups"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = group };
         }
         else if (type == typeof(CallStatsMeta))
         {
             schema.Required?.Remove("ignored_parameters");
         }
+    }
+
+    /// <summary>An object of the given properties followed by the measures, all of which are always there.</summary>
+    private static OpenApiSchema Fill(OpenApiSchema schema, Dictionary<string, IOpenApiSchema> properties)
+    {
+        schema.Type = JsonSchemaType.Object;
+        schema.Properties = properties;
+        foreach (var (name, property) in MeasureProperties())
+        {
+            schema.Properties[name] = property;
+        }
+        schema.Required = new HashSet<string>(MeasureProperties().Select(pair => pair.Key));
+        schema.AdditionalPropertiesAllowed = false;
+        return schema;
     }
 
     private static Dictionary<string, IOpenApiSchema> DimensionProperties() => new()
