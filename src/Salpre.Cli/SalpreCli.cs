@@ -14,11 +14,12 @@ public static class SalpreCli
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken)
     {
         var context = new CliContext(environment, new GlobalOptions());
-        var root = new RootCommand("Salpre's gateway API from the command line: list, export, inspect and place calls.")
+        var root = new RootCommand("Salpre's gateway API from the command line: list, count, export, inspect and place calls.")
         {
             new Command("calls", "The account's calls.")
             {
                 CallsListCommand.Create(context),
+                CallsStatsCommand.Create(context),
                 CallsGetCommand.Create(context),
                 CallsLogsCommand.Create(context),
                 CallsMakeCommand.Create(context),

@@ -37,7 +37,7 @@ public sealed class SalpreClient : IDisposable
     /// <summary>The options this client runs with.</summary>
     public SalpreClientOptions Options { get; }
 
-    /// <summary>Lists, details, logs and make-call.</summary>
+    /// <summary>Lists, statistics, details, logs and make-call.</summary>
     public CallsClient Calls { get; }
 
     /// <summary>The account's Salpre Boxes.</summary>

@@ -52,8 +52,8 @@ public static class CallCsv
     public static string Instant(DateTimeOffset instant) =>
         instant.UtcDateTime.ToString(UtcSecondsConverter.Format, CultureInfo.InvariantCulture);
 
-    // RFC 4180: quote a field holding a separator, quote or line break, doubling its quotes.
-    private static void Field(TextWriter writer, string value)
+    /// <summary>RFC 4180: quotes a field holding a separator, quote or line break, doubling its quotes.</summary>
+    public static void Field(TextWriter writer, string value)
     {
         if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
         {

@@ -27,6 +27,61 @@ public static class Tables
         return table;
     }
 
+    /// <summary>
+    /// One row per group (its keys, then calls, answered, answer rate, average talk, and the statuses any call has),
+    /// the totals as the footer; without groups, the totals as the one row.
+    /// </summary>
+    public static Table Stats(CallStats stats)
+    {
+        var totals = stats.Totals;
+        var statuses = StatsCsv.Statuses.Where(status => totals.ByStatus.GetValueOrDefault(status) > 0).ToList();
+        if (totals.ByStatus.GetValueOrDefault(CallStatus.Unknown) > 0)
+        {
+            statuses.Add(CallStatus.Unknown);
+        }
+        var grouped = stats.GroupBy.Count > 0;
+        var table = new Table { ShowFooters = grouped };
+        for (var i = 0; i < stats.GroupBy.Count; i++)
+        {
+            table.AddColumn(new TableColumn(stats.GroupBy[i].ToWire()).Footer(i == 0 ? "total" : ""));
+        }
+        var measures = MeasureCells(totals, statuses);
+        var names = new[] { "calls", "answered", "answer rate", "avg talk" }.Concat(statuses.Select(status => status.ToWire())).ToList();
+        for (var i = 0; i < names.Count; i++)
+        {
+            var column = new TableColumn(names[i]).RightAligned();
+            table.AddColumn(grouped ? column.Footer(measures[i]) : column);
+        }
+        if (!grouped)
+        {
+            table.AddRow(measures);
+            return table;
+        }
+        foreach (var group in stats.Groups)
+        {
+            table.AddRow([.. stats.GroupBy.Select(dimension => Markup.Escape(group.KeyText(dimension) ?? "")), .. MeasureCells(group, statuses)]);
+        }
+        return table;
+    }
+
+    private static string[] MeasureCells(CallStatsMeasures measures, IEnumerable<CallStatus> statuses) =>
+    [
+        measures.Calls.ToString("N0", CultureInfo.InvariantCulture),
+        measures.Answered.ToString("N0", CultureInfo.InvariantCulture),
+        measures.AnswerRate is { } rate ? (rate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "-",
+        measures.TalkSecAvg is { } average ? Duration(average) : "-",
+        .. statuses.Select(status => measures.ByStatus.GetValueOrDefault(status).ToString("N0", CultureInfo.InvariantCulture)),
+    ];
+
+    /// <summary>A talk time to the second: <c>2:51</c>, or <c>1:02:03</c> past an hour.</summary>
+    public static string Duration(double seconds)
+    {
+        var time = TimeSpan.FromSeconds(Math.Round(seconds, MidpointRounding.AwayFromZero));
+        return time.TotalHours >= 1
+            ? ((long)time.TotalHours).ToString(CultureInfo.InvariantCulture) + time.ToString(@"\:mm\:ss", CultureInfo.InvariantCulture)
+            : ((long)time.TotalMinutes).ToString(CultureInfo.InvariantCulture) + time.ToString(@"\:ss", CultureInfo.InvariantCulture);
+    }
+
     public static Grid Details(CallDetails call)
     {
         var grid = new Grid().AddColumn().AddColumn();

@@ -4,7 +4,7 @@ using Salpre.Client.Serialization;
 
 namespace Salpre.Client;
 
-/// <summary>Turns <see cref="CallListOptions"/> into the list's query string.</summary>
+/// <summary>Turns <see cref="CallListOptions"/> and <see cref="CallStatsOptions"/> into their query strings.</summary>
 internal static class CallListQuery
 {
     public static string Build(CallListOptions options)
@@ -13,6 +13,28 @@ internal static class CallListQuery
         Add(query, "per_page", options.PerPage?.ToString(CultureInfo.InvariantCulture));
         Add(query, "page", options.Page?.ToString(CultureInfo.InvariantCulture));
         Add(query, "cursor", options.Cursor);
+        AddFilters(query, options);
+        Add(query, "order", options.Order?.ToWire());
+        Add(query, "include_total", options.IncludeTotal ? "true" : null);
+        return query.ToString();
+    }
+
+    /// <summary>The statistics' query string: the list's filters, then <c>tz</c> and <c>group_by</c>.</summary>
+    public static string Build(CallStatsOptions options)
+    {
+        var query = new StringBuilder();
+        AddFilters(query, options);
+        Add(query, "tz", options.TimeZone);
+        if (options.GroupBy is { Count: > 0 } dimensions)
+        {
+            Add(query, "group_by", string.Join(',', dimensions.Select(dimension => dimension.ToWire())));
+        }
+        return query.ToString();
+    }
+
+    /// <summary>The filters the list and the statistics share, with the same names and rules.</summary>
+    private static void AddFilters(StringBuilder query, CallFilterOptions options)
+    {
         if (options.Statuses is { Count: > 0 } statuses)
         {
             Add(query, "status", string.Join(',', statuses.Select(status => status.ToWire())));
@@ -28,9 +50,6 @@ internal static class CallListQuery
         Add(query, "started_before", Instant(options.StartedBefore));
         Add(query, "min_duration", Seconds(options.MinDuration, roundUp: true));
         Add(query, "max_duration", Seconds(options.MaxDuration, roundUp: false));
-        Add(query, "order", options.Order?.ToWire());
-        Add(query, "include_total", options.IncludeTotal ? "true" : null);
-        return query.ToString();
     }
 
     // The API counts in whole seconds. A bound inside a second rounds towards the calls it admits, which keeps it

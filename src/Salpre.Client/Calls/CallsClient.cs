@@ -5,7 +5,7 @@ using Salpre.Client.Serialization;
 
 namespace Salpre.Client;
 
-/// <summary>The calls of the account: lists, details, logs, and new calls.</summary>
+/// <summary>The calls of the account: lists, statistics, details, logs, and new calls.</summary>
 public sealed class CallsClient
 {
     private const string Path = "api/gateway/v1/call/";
@@ -62,6 +62,32 @@ public sealed class CallsClient
                 await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
+    }
+
+    /// <summary>
+    /// Counts the calls that match the list's filters: totals and, with <see cref="CallStatsOptions.GroupBy"/>, groups
+    /// by time (in <see cref="CallStatsOptions.TimeZone"/>), agent, status, direction or box. Without bounds the
+    /// server counts the zone's last 30 days, today included; <see cref="CallStats.StartedAfter"/> and
+    /// <see cref="CallStats.StartedBefore"/> say which range it counted.
+    /// </summary>
+    public async Task<CallStats> GetStatsAsync(CallStatsOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var uri = _transport.Resolve(Path + "stats" + CallListQuery.Build(options ?? new CallStatsOptions()));
+        using var response = await _transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken).ConfigureAwait(false);
+        var envelope = await SalpreTransport.ReadAsync(response, WireJsonContext.Default.CallStatsEnvelope, cancellationToken).ConfigureAwait(false);
+        if (envelope is not { Data.Totals: { } totals, Meta: { StartedAfter: { } after, StartedBefore: { } before } meta })
+        {
+            throw MissingData(response);
+        }
+        var groupBy = new List<CallStatsDimension>();
+        foreach (var name in meta.GroupBy ?? [])
+        {
+            if (WireNames.TryParseDimension(name, out var dimension))
+            {
+                groupBy.Add(dimension);
+            }
+        }
+        return new CallStats(totals, envelope.Data.Groups ?? [], after, before, meta.Tz ?? "UTC", groupBy, meta.IgnoredParameters ?? []);
     }
 
     /// <summary>A call's details, by <c>call_id</c> (<c>c874</c>) or its number (<c>874</c>).</summary>

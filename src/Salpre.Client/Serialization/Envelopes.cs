@@ -16,6 +16,18 @@ internal sealed record CallListMeta(
     long? Total,
     List<string>? IgnoredParameters);
 
+/// <summary>The statistics' envelope: <c>data</c> (<c>totals</c>, <c>groups</c>) and <c>meta</c>.</summary>
+internal sealed record CallStatsEnvelope(CallStatsData? Data, CallStatsMeta? Meta);
+
+internal sealed record CallStatsData(CallStatsMeasures? Totals, List<CallStatsGroup>? Groups);
+
+internal sealed record CallStatsMeta(
+    [property: JsonConverter(typeof(NullableUtcSecondsConverter))] DateTimeOffset? StartedAfter,
+    [property: JsonConverter(typeof(NullableUtcSecondsConverter))] DateTimeOffset? StartedBefore,
+    string? Tz,
+    List<string>? GroupBy,
+    List<string>? IgnoredParameters);
+
 /// <summary><c>{"status":"error","message":...}</c>, then <c>code</c>, <c>param</c> and <c>request_id</c> where the server gives them.</summary>
 internal sealed record ErrorEnvelope(string? Status, string? Message, string? Code, string? Param, string? RequestId);
 
@@ -24,6 +36,8 @@ internal sealed record ErrorEnvelope(string? Status, string? Message, string? Co
     NumberHandling = JsonNumberHandling.AllowReadingFromString,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(CallListEnvelope))]
+[JsonSerializable(typeof(CallStatsEnvelope))]
+[JsonSerializable(typeof(CallStatsMeasures))]
 [JsonSerializable(typeof(DataEnvelope<CallDetails>))]
 [JsonSerializable(typeof(DataEnvelope<List<CallLogEntry>>))]
 [JsonSerializable(typeof(DataEnvelope<MadeCall>))]

@@ -15,5 +15,8 @@ namespace Salpre.Client.Serialization;
 [JsonSerializable(typeof(List<CallLogEntry>))]
 [JsonSerializable(typeof(MadeCall))]
 [JsonSerializable(typeof(List<Device>))]
+[JsonSerializable(typeof(CallStatsMeasures))]
+[JsonSerializable(typeof(CallStatsGroup))]
+[JsonSerializable(typeof(List<CallStatsGroup>))]
 [JsonSerializable(typeof(Dictionary<string, System.Text.Json.JsonElement>))]
 public sealed partial class SalpreJsonContext : JsonSerializerContext;

@@ -15,7 +15,24 @@ public static class WireNames
         ["canceled"] = CallStatus.Canceled,
     };
 
+    private static readonly Dictionary<string, CallStatsDimension> s_dimensions = new(StringComparer.Ordinal)
+    {
+        ["hour"] = CallStatsDimension.Hour,
+        ["day"] = CallStatsDimension.Day,
+        ["week"] = CallStatsDimension.Week,
+        ["month"] = CallStatsDimension.Month,
+        ["hour_of_day"] = CallStatsDimension.HourOfDay,
+        ["weekday"] = CallStatsDimension.Weekday,
+        ["agent_id"] = CallStatsDimension.AgentId,
+        ["status"] = CallStatsDimension.Status,
+        ["direction"] = CallStatsDimension.Direction,
+        ["from"] = CallStatsDimension.From,
+    };
+
     public static IReadOnlyCollection<string> Statuses => s_statuses.Keys;
+
+    /// <summary>The statistics' dimensions as <c>group_by</c> names them, in the enum's order.</summary>
+    public static IReadOnlyCollection<string> Dimensions => s_dimensions.Keys;
 
     public static string ToWire(this CallStatus status) => status switch
     {
@@ -36,6 +53,25 @@ public static class WireNames
         CallDirection.Inbound => "inbound",
         _ => "unknown",
     };
+
+    /// <summary>The dimension's name in <c>group_by</c> and in the groups' keys (<c>hour_of_day</c>).</summary>
+    public static string ToWire(this CallStatsDimension dimension) => dimension switch
+    {
+        CallStatsDimension.Hour => "hour",
+        CallStatsDimension.Day => "day",
+        CallStatsDimension.Week => "week",
+        CallStatsDimension.Month => "month",
+        CallStatsDimension.HourOfDay => "hour_of_day",
+        CallStatsDimension.Weekday => "weekday",
+        CallStatsDimension.AgentId => "agent_id",
+        CallStatsDimension.Status => "status",
+        CallStatsDimension.Direction => "direction",
+        CallStatsDimension.From => "from",
+        _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "Not a dimension."),
+    };
+
+    public static bool TryParseDimension(string? text, out CallStatsDimension dimension) =>
+        s_dimensions.TryGetValue(text ?? "", out dimension);
 
     public static string ToWire(this CallOrder order) => order == CallOrder.Ascending ? "asc" : "desc";
 
