@@ -70,7 +70,8 @@ fi
   echo
   echo "\`bench/soak.sh --minutes $MINUTES\`: the Release gateway on SQLite with $CALLS calls in one account, $(nproc) cores, $(date -u +%Y-%m-%d)."
   echo "Mixed load of 200 operations/s (a make-call and its three reports are one) from 16 workers: list pages (cached and read afresh), cursor pages, details, logs,"
-  echo "device list, heartbeats, and make-calls each followed by ringing, in-progress and completed reports."
+  echo "device list, statistics (by day and status, by agent), heartbeats, and make-calls each followed by ringing,"
+  echo "in-progress and completed reports."
   echo
   cat "$WORK/soak.md"
 } >"$REPORT"

@@ -7,7 +7,8 @@ namespace Salpre.Bench.Soak;
 
 /// <summary>
 /// What a busy account does all day, at a steady pace: dashboards polling and paging the list (cached and read
-/// afresh), opening calls and their logs, boxes placing calls and reporting them through to the end, heartbeats.
+/// afresh) and counting calls, opening calls and their logs, boxes placing calls and reporting them through to the
+/// end, heartbeats.
 /// Every answer but a 2xx or 304 is an error; latencies are collected per sampling interval.
 /// </summary>
 public sealed class MixedLoad(Uri gateway, string key, string serial, double requestsPerSecond, int workers)
@@ -83,7 +84,8 @@ public sealed class MixedLoad(Uri gateway, string key, string serial, double req
             : GetAsync(http, "api/gateway/v1/call/list?per_page=100", fresh: true, learn: true),
         < 58 => GetAsync(http, $"api/gateway/v1/call/{Pick(_calls, random) ?? "c1"}", fresh: false, learn: false),
         < 68 => GetAsync(http, $"api/gateway/v1/call/{Pick(_calls, random) ?? "c1"}/logs", fresh: false, learn: false),
-        < 73 => GetAsync(http, "api/gateway/v1/salprebox/device-list", fresh: false, learn: false),
+        < 70 => GetAsync(http, "api/gateway/v1/salprebox/device-list", fresh: false, learn: false),
+        < 73 => GetAsync(http, random.Next(2) == 0 ? "api/gateway/v1/call/stats?group_by=day,status&tz=Europe/Istanbul" : "api/gateway/v1/call/stats?group_by=agent_id", fresh: true, learn: false),
         < 83 => PostAsync(http, "api/gateway/v1/salprebox/heartbeat", $$"""{"serial_no":"{{serial}}","battery_level":{{random.Next(20, 100)}},"firmware_version":"2.4.1"}"""),
         _ => PlaceCallAsync(http, random),
     };
