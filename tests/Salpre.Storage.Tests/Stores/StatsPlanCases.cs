@@ -71,12 +71,14 @@ public static class StatsPlanCases
         : Calls;
 
     /// <summary>
-    /// When SALPRE_PLANS_OUT names a folder, writes the case's plans there as Markdown (one file per store and case,
-    /// named so that sorting them puts the cases in order): bench/run.sh and bench/stores.sh put them in their reports.
+    /// Shows the case's parts with their parameters and plans in the test's output and, when SALPRE_PLANS_OUT names a
+    /// folder, writes them there too: one file per store and case (STORE-NN.md, NN the case's place in <see cref="All"/>),
+    /// the case's name on its first line, then a blank line and a code block. bench/run.sh and bench/stores.sh put them in
+    /// their reports.
     /// </summary>
     internal static void Report(string store, string name, IEnumerable<(StatsSql.Part Part, IReadOnlyList<string> Plan)> parts)
     {
-        var text = new StringBuilder($"**{name}**\n\n```\n");
+        var text = new StringBuilder($"{name}\n\n```\n");
         var i = 0;
         foreach (var (part, plan) in parts)
         {
