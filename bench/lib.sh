@@ -69,6 +69,66 @@ wrk_once() {
   echo "$rps $p50 $p99 ${non2xx:-0}"
 }
 
+# p50_one URL [HEADER...]: the median over $RUNS runs of ${SECONDS_PER_RUN}s of the p50 in ms at one connection.
+p50_one() {
+  local url=$1 args=() header p50=() value
+  shift
+  for header in "$@"; do args+=(-H "$header"); done
+  for _ in $(seq "$RUNS"); do
+    read -r _ value _ _ < <(wrk_once -t1 -c1 -d"${SECONDS_PER_RUN}s" "${args[@]}" "$url")
+    p50+=("$value")
+  done
+  printf '%s\n' "${p50[@]}" | median
+}
+
+# stats_ranges LIST-URL KEY: the statistics' ranges, from the account's own first and last calls (the data ends where
+# the generator ends, not today): STATS_MONTH, its last 30 days in Istanbul (the last call's day included, as a
+# dashboard's default range is); STATS_MONTH_KOLKATA, the same in Asia/Kolkata (+05:30); STATS_ALL, every day of its
+# history in Istanbul; LAST_DAY and ALL_DAYS, the last day and the number of days of STATS_ALL.
+stats_ranges() {
+  local list=$1 key=$2 first last first_day kolkata_day
+  first=$(curl -fs -H "account-secret-key: $key" "$list?per_page=1&order=asc" | sed -E 's/.*"started_at":"([^"]+)".*/\1/') || die "the first call"
+  last=$(curl -fs -H "account-secret-key: $key" "$list?per_page=1" | sed -E 's/.*"started_at":"([^"]+)".*/\1/') || die "the last call"
+  first_day=$(TZ=Europe/Istanbul date -d "$first" +%F); LAST_DAY=$(TZ=Europe/Istanbul date -d "$last" +%F)
+  kolkata_day=$(TZ=Asia/Kolkata date -d "$last" +%F)
+  STATS_MONTH="tz=Europe/Istanbul&started_after=$(date -u -d "$LAST_DAY - 29 days" +%F)&started_before=$(date -u -d "$LAST_DAY + 1 day" +%F)"
+  STATS_MONTH_KOLKATA="tz=Asia/Kolkata&started_after=$(date -u -d "$kolkata_day - 29 days" +%F)&started_before=$(date -u -d "$kolkata_day + 1 day" +%F)"
+  STATS_ALL="tz=Europe/Istanbul&started_after=$first_day&started_before=$(date -u -d "$LAST_DAY + 1 day" +%F)"
+  ALL_DAYS=$(( ($(date -u -d "$LAST_DAY" +%s) - $(date -u -d "$first_day" +%s)) / 86400 + 1 ))
+}
+
+# count_of PATTERN: how many times an extended regular expression occurs on stdin.
+count_of() { grep -oE -- "$1" | wc -l; }
+
+# stats_plans FOLDER FILTER: runs the statistics plan tests (tests/Salpre.Storage.Tests, *StatsPlanTests), which
+# EXPLAIN every part of each kind of statistics query and assert its shape, writing the plans into FOLDER; counted as
+# one check.
+stats_plans() {
+  rm -rf "$1"
+  if SALPRE_PLANS_OUT="$1" dotnet test "$ROOT/tests/Salpre.Storage.Tests/Salpre.Storage.Tests.csproj" -c Release --no-build --nologo \
+      --filter "FullyQualifiedName~$2" >"$1.log" 2>&1; then
+    check "statistics plans ($2)" 0 ""
+  else
+    check "statistics plans ($2)" 1 "see $1.log"
+  fi
+}
+
+# plans_markdown FOLDER STORE...: the plans the tests wrote, case by case, each store's in turn.
+plans_markdown() {
+  local folder=$1 file case store
+  shift
+  for file in "$folder/$1"-*.md; do
+    [ -f "$file" ] || continue
+    case=$(basename "$file" .md); case=${case#"$1"-}
+    echo "### $(head -n 1 "$file")"
+    echo
+    for store in "$@"; do
+      [ $# -gt 1 ] && { case "$store" in sqlite) echo "SQLite:" ;; postgres) echo "PostgreSQL:" ;; esac; echo; }
+      tail -n +3 "$folder/$store-$case.md"
+    done
+  done
+}
+
 # median: the middle of the numbers on stdin.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else print v[int((NR + 1) / 2)] }'; }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures the gateway next to the framework's ceiling and writes bench/results/latest.md.
-#   bench/run.sh            1,000,000 calls over 100 accounts; 3 runs of 10 s per path (about 20 minutes)
+#   bench/run.sh            1,000,000 calls over 100 accounts; 3 runs of 10 s per path (about 40 minutes)
 #   bench/run.sh --large    also the 10,000,000-call point of the scaling curve
 #   bench/run.sh --smoke    tiny data, 1 s per path: checks that every path answers correctly (CI runs this)
 # Data and databases are cached in bench/work/ between runs.
@@ -84,10 +84,11 @@ if [ "$MODE" != smoke ]; then
 fi
 
 # --- the paths ------------------------------------------------------------------------------------------------
-ROWS=()
+ROWS=(); STATS_ROWS=()
 declare -A RPS P99
-# measure NAME EXPECTED-STATUS EXPECTED-BODY-PATTERN URL [HEADER...]
+# measure NAME EXPECTED-STATUS EXPECTED-BODY-PATTERN URL [HEADER...]: a row of the table named by $TABLE (ROWS).
 measure() {
+  local -n table=${TABLE:-ROWS}
   local name=$1 status=$2 pattern=$3 url=$4
   shift 4
   local args=(-t2 -c32 -d"${SECONDS_PER_RUN}s") curl_headers=() header
@@ -110,7 +111,7 @@ measure() {
   RPS[$name]=$(printf '%s\n' "${rps[@]}" | median); P99[$name]=$(printf '%s\n' "${p99[@]}" | median)
   local shown="" ; for header in "$@"; do shown+=" -H '${header/$KEY/KEY}'"; done
   local command="wrk -t2 -c32 -d${SECONDS_PER_RUN}s --latency$shown '${url/$BASE/GATEWAY}'"
-  ROWS+=("| $name | $(printf '%s\n' "${rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p50[@]}" | median) | $(printf '%s\n' "${p99[@]}" | median) | $(printf '%s\n' "${ratio[@]}" | median)× | \`$command\` |")
+  table+=("| $name | $(printf '%s\n' "${rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p50[@]}" | median) | $(printf '%s\n' "${p99[@]}" | median) | $(printf '%s\n' "${ratio[@]}" | median)× | \`$command\` |")
 }
 
 DEPTH_PAGE=$(( CALLS * 3 / 10 / 10 / 3 )); [ "$MODE" != smoke ] && DEPTH_PAGE=10000
@@ -131,6 +132,44 @@ measure "list filtered: status + agent + 6 months, read each time" 200 '"status"
 measure "list include_total=true, read each time" 200 '"total":' "$LIST?per_page=10&include_total=true" "$HEADER" "$FRESH"
 measure "call details" 200 "\"call_id\":\"$SOME_CALL\"" "$BASE/api/gateway/v1/call/$SOME_CALL" "$HEADER"
 measure "unauthenticated request (401)" 401 'Unauthorized. Missing or invalid account-secret-key' "$LIST?per_page=10"
+
+# --- statistics: the big account's own last 30 days and whole history (the data ends where the generator does) ------
+STATS="$BASE/api/gateway/v1/call/stats"
+stats_ranges "$LIST" "$KEY"
+SOME_TO=$(sed -E 's/.*"to":"\+([0-9]+)".*/\1/' "$WORK/page1.json")
+DAY_SHAPE="\"day\":\"$LAST_DAY\",\"calls\":[0-9]+,\"by_status\".*\"group_by\":\\[\"day\"\\]"
+# NAME|QUERY|EXPECTED-BODY-PATTERN: read afresh each time (Cache-Control: no-cache), at 32 connections and at one.
+STATS_PATHS=(
+  "stats: last 30 days by day|group_by=day&$STATS_MONTH|$DAY_SHAPE"
+  "stats: two years by day|group_by=day&$STATS_ALL|$DAY_SHAPE"
+  "stats: two years by agent|group_by=agent_id&$STATS_ALL|\"agent_id\":[0-9]+,\"calls\":[0-9]+.*\"group_by\":\\[\"agent_id\"\\]"
+  "stats: two years by day, status + agent filter|group_by=day&$STATS_ALL&status=failed&agent_id=3|$DAY_SHAPE"
+  "stats: two years by month|group_by=month&$STATS_ALL|\"month\":\"${LAST_DAY:0:7}\",\"calls\":[0-9]+.*\"group_by\":\\[\"month\"\\]"
+  "stats: last 30 days by day, Asia/Kolkata (from the calls)|group_by=day&$STATS_MONTH_KOLKATA|\"calls\":[0-9]+,\"by_status\".*\"tz\":\"Asia/Kolkata\",\"group_by\":\\[\"day\"\\]"
+  "stats: two years by day, to filter (from the calls)|group_by=day&$STATS_ALL&to=%2B$SOME_TO|$DAY_SHAPE"
+)
+TABLE=STATS_ROWS
+for entry in "${STATS_PATHS[@]}"; do
+  IFS='|' read -r name query pattern <<<"$entry"
+  measure "$name, read each time" 200 "$pattern" "$STATS?$query" "$HEADER" "$FRESH"
+done
+IFS='|' read -r name query pattern <<<"${STATS_PATHS[0]}"
+measure "$name, repeated (kept answer)" 200 "$pattern" "$STATS?$query" "$HEADER"
+TABLE=ROWS
+# The shape beyond the pattern: a time group for every day of the range, zeros included.
+groups=$(curl -fs -H "$HEADER" "$STATS?group_by=day&$STATS_MONTH" | count_of '"day":"')
+check "stats: last 30 days by day has 30 groups" "$([ "$groups" = 30 ]; echo $?)" "$groups groups"
+groups=$(curl -fs -H "$HEADER" "$STATS?group_by=day&$STATS_ALL" | count_of '"day":"')
+check "stats: two years by day has a group for each of the $ALL_DAYS days" "$([ "$groups" = "$ALL_DAYS" ]; echo $?)" "$groups groups"
+# One connection: p50 of every statistics path and of the list page it is compared with, in the same run.
+declare -A ONE_P50
+if [ "$MODE" != smoke ]; then
+  ONE_P50[list]=$(p50_one "$LIST?per_page=10" "$HEADER" "$FRESH")
+  for entry in "${STATS_PATHS[@]}"; do
+    IFS='|' read -r name query _ <<<"$entry"
+    ONE_P50[$name]=$(p50_one "$STATS?$query" "$HEADER" "$FRESH")
+  done
+fi
 
 GATEWAY_RSS_MB=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$GATEWAY_PID/status")
 stop_all
@@ -162,6 +201,11 @@ for n in $SCALES; do
   mid=$(( n / 20 ))
   cursor=$(curl -fs "$LIST?per_page=10&page=$mid" -H "account-secret-key: $SKEY" | sed -E 's/.*"next_cursor":"([^"]+)".*/\1/')
   if curl -fs "$LIST?cursor=$cursor" -H "account-secret-key: $SKEY" | grep -q "\"page\":$((mid + 1))"; then check "scaling at $n calls: the cursor page answers" 0 ""; else check "scaling at $n calls: the cursor page answers" 1 "no page $((mid + 1))"; fi
+  stats_ranges "$LIST" "$SKEY"
+  by_day="$STATS?group_by=day&$STATS_ALL"; by_agent="$STATS?group_by=agent_id&$STATS_ALL"
+  groups=$(curl -fs "$by_day" -H "account-secret-key: $SKEY" | count_of "\"day\":\"[0-9-]+\",\"calls\":[0-9]+")
+  check "scaling at $n calls: stats by day over the whole range answers" "$([ "$groups" = "$ALL_DAYS" ]; echo $?)" "$groups day groups"
+  if curl -fs "$by_agent" -H "account-secret-key: $SKEY" | grep -Eq '"agent_id":[0-9]+,"calls":[0-9]+'; then check "scaling at $n calls: stats by agent answers" 0 ""; else check "scaling at $n calls: stats by agent answers" 1 "no agent group"; fi
   if [ "$MODE" = smoke ]; then stop_all; continue; fi
   wrk -t1 -c1 -d"${WARMUP}s" -H "account-secret-key: $SKEY" -H "$FRESH" "$LIST?per_page=10" >/dev/null
   p1=(); pc=()
@@ -171,7 +215,9 @@ for n in $SCALES; do
     p1+=("$a"); pc+=("$b")
   done
   m1=$(printf '%s\n' "${p1[@]}" | median); mc=$(printf '%s\n' "${pc[@]}" | median)
-  SCALE_ROWS+=("| $n | $m1 | $mc (page $((mid + 1))) | $(awk -v a="$m1" -v b="$mc" 'BEGIN { printf "%.2f", b / a }') |")
+  wrk -t1 -c1 -d"${WARMUP}s" -H "account-secret-key: $SKEY" -H "$FRESH" "$by_day" >/dev/null
+  sd=$(p50_one "$by_day" "account-secret-key: $SKEY" "$FRESH"); sa=$(p50_one "$by_agent" "account-secret-key: $SKEY" "$FRESH")
+  SCALE_ROWS+=("| $n | $m1 | $mc (page $((mid + 1))) | $(awk -v a="$m1" -v b="$mc" 'BEGIN { printf "%.2f", b / a }') | $sd | $sa |")
   stop_all
 done
 
@@ -218,7 +264,11 @@ if [ "$MODE" != smoke ]; then
   done < <(node -e 'const r = require(process.argv[1]); for (const [k, v] of Object.entries(r.queries)) console.log(k, v.rps, v.p50_ms, v.p99_ms, v.url);' "$WORK/platformatic.json")
 fi
 
+# --- the statistics' query plans: SQLite keeps no statistics for its planner, so the tests' plans are the bench's ---
+stats_plans "$WORK/plans" SqliteStatsPlanTests
+
 # --- the report -----------------------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 {
   echo "# Salpre Gateway benchmark"
   echo
@@ -246,6 +296,36 @@ fi
   echo "- gateway RSS after the load above: ${GATEWAY_RSS_MB} MB"
   echo "- cold start, process start to the first answered list request: ${COLD_MS} ms (median of $RUNS)"
   echo
+  echo "## Statistics"
+  echo
+  echo "\`GET /call/stats\` on the big account, its ranges taken from its own calls (the data ends where the generator"
+  echo "does): the last 30 days, \`$STATS_MONTH\`, and its whole history of $ALL_DAYS days, \`$STATS_ALL\`. Measured as"
+  echo "above (32 connections, \"× ceiling\" paired with the ceiling); every row but the last counts afresh"
+  echo "(\`Cache-Control: no-cache\`), the last is the kept answer a dashboard polling the same range gets."
+  echo
+  echo "| path | req/s | p50 ms | p99 ms | × ceiling | command |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${STATS_ROWS[@]}"
+  echo
+  if [ "$MODE" != smoke ]; then
+    list_fresh="list page 1, per_page=10, read each time"; month="stats: last 30 days by day"
+    echo "One connection (\`wrk -t1 -c1\`, median of $RUNS runs of ${SECONDS_PER_RUN} s, read each time), next to list page 1 read each"
+    echo "time in the same run:"
+    echo
+    echo "| path | p50 ms, one connection | × list page 1, read each time |"
+    echo "|---|---|---|"
+    echo "| $list_fresh | ${ONE_P50[list]} | 1.00× |"
+    for entry in "${STATS_PATHS[@]}"; do
+      IFS='|' read -r name _ _ <<<"$entry"
+      echo "| $name | ${ONE_P50[$name]} | $(ratio "${ONE_P50[$name]}" "${ONE_P50[list]}")× |"
+    done
+    echo
+    echo "- last 30 days by day against list page 1, both read each time: $(ratio "${RPS[$list_fresh]}" "${RPS["$month, read each time"]}")× the"
+    echo "  time at 32 connections (ratio of req/s), $(ratio "${ONE_P50[$month]}" "${ONE_P50[list]}")× at one connection (ratio of p50); the target is 3× or less."
+    echo "- two years by day and by agent at one connection: ${ONE_P50["stats: two years by day"]} ms and ${ONE_P50["stats: two years by agent"]} ms"
+    echo "  p50 (target: 25 ms or less at 300,000 calls; 10,000,000 calls in the Scaling section, target 250 ms)."
+    echo
+  fi
   if [ -n "${WRITE_ROW:-}" ]; then
     echo "## The write path"
     echo
@@ -259,11 +339,12 @@ fi
   fi
   echo "## Scaling: one account, one connection"
   echo
-  echo "p50 latency in ms of page 1 and of a cursor page halfway down the account (\`wrk -t1 -c1\`, median of $RUNS runs),"
-  echo "every request read from the database (\`Cache-Control: no-cache\`)."
+  echo "p50 latency in ms of page 1, of a cursor page halfway down the account, and of its statistics over its whole"
+  echo "history (two years) by day (\`tz=Europe/Istanbul\`) and by agent (\`wrk -t1 -c1\`, median of $RUNS runs), every request"
+  echo "read from the database (\`Cache-Control: no-cache\`)."
   echo
-  echo "| calls in the account | page 1 p50 ms | cursor page p50 ms | cursor / page 1 |"
-  echo "|---|---|---|---|"
+  echo "| calls in the account | page 1 p50 ms | cursor page p50 ms | cursor / page 1 | stats by day p50 ms | stats by agent p50 ms |"
+  echo "|---|---|---|---|---|---|"
   printf '%s\n' "${SCALE_ROWS[@]}"
   if [ ${#PEER_ROWS[@]} -gt 0 ]; then
     echo
@@ -277,6 +358,16 @@ fi
     echo "|---|---|---|---|---|---|---|"
     printf '%s\n' "${PEER_ROWS[@]}"
   fi
+  echo
+  echo "## Statistics query plans (SQLite)"
+  echo
+  echo "Each kind of statistics query as the gateway sends it, every part of it with its parameters and SQLite's"
+  echo "\`EXPLAIN QUERY PLAN\`, written by the plan tests that assert them (\`tests/Salpre.Storage.Tests/Sqlite/SqliteStatsPlanTests.cs\`,"
+  echo "for account 1 of a two-year history like this one's). The gateway runs no ANALYZE, so SQLite plans this file the"
+  echo "same way: a rollup's primary key for whole UTC hours (or days, by agent), the calls' primary key or the list's index"
+  echo "for the filter for the cut ends and what the rollups do not keep. The PostgreSQL plans are in \`stores.md\`."
+  echo
+  plans_markdown "$WORK/plans" sqlite
 } >"$REPORT"
 
 log "report: $REPORT"

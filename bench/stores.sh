@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The same gateway on SQLite and on PostgreSQL, measured in one run: list reads and the write path, both gateways
 # up at once and measured in turns, so each PostgreSQL figure has a SQLite figure taken moments before it.
-#   bench/stores.sh           1,000,000 calls over 100 accounts; 3 runs of 10 s per path (about 15 minutes)
+#   bench/stores.sh           1,000,000 calls over 100 accounts; 3 runs of 10 s per path (about 30 minutes)
 #   bench/stores.sh --smoke   tiny data, 1 s per path: every path answers on both stores
 # Writes bench/results/stores.md. PostgreSQL is a throwaway cluster from the machine's binaries.
 set -euo pipefail
@@ -83,7 +83,9 @@ MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 start_gateway_on postgr
 # --- reads: the same request to each gateway in turn --------------------------------------------------------------
 FRESH="Cache-Control: no-cache"
 ROWS=()
-# measure NAME PATH-AND-QUERY EXTRA-HEADER...: each run measures SQLite, then PostgreSQL.
+# measure NAME PATH-AND-QUERY EXTRA-HEADER...: each run measures SQLite, then PostgreSQL. With $PATTERN set, the
+# answers must also match it (an extended regular expression).
+declare -A S_RPS P_RPS
 measure() {
   local name=$1 path=$2
   shift 2
@@ -92,7 +94,7 @@ measure() {
   for target in "$SQLITE_PORT $SQLITE_KEY" "$PG_PORT $PG_KEY"; do
     read -r port key <<<"$target"
     local body; body=$(curl -s -w '\n%{http_code}' -H "account-secret-key: $key" "${extra[@]}" "http://127.0.0.1:$port$path")
-    if [ "$(tail -n 1 <<<"$body")" = 200 ] && grep -q '"status":"success"' <<<"$body"; then check "$name answers on port $port" 0 ""; else check "$name answers on port $port" 1 "$(head -c 300 <<<"$body")"; fi
+    if [ "$(tail -n 1 <<<"$body")" = 200 ] && grep -q '"status":"success"' <<<"$body" && grep -Eq -- "${PATTERN:-.}" <<<"$body"; then check "$name answers on port $port" 0 ""; else check "$name answers on port $port" 1 "$(head -c 300 <<<"$body")"; fi
   done
   [ "$MODE" = smoke ] && return
   for target in "$SQLITE_PORT $SQLITE_KEY" "$PG_PORT $PG_KEY"; do
@@ -107,6 +109,7 @@ measure() {
     s_rps+=("$s"); p_rps+=("$p"); s_p99+=("$s99"); p_p99+=("$p99")
     ratio+=("$(awk -v a="$p" -v b="$s" 'BEGIN { printf "%.2f", a / b }')")
   done
+  S_RPS[$name]=$(printf '%s\n' "${s_rps[@]}" | median); P_RPS[$name]=$(printf '%s\n' "${p_rps[@]}" | median)
   ROWS+=("| $name | $(printf '%s\n' "${s_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${s_p99[@]}" | median) | $(printf '%s\n' "${p_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p_p99[@]}" | median) | $(printf '%s\n' "${ratio[@]}" | median)× | \`$path\`$(for header in "$@"; do printf ' + `%s`' "$header"; done) |")
 }
 
@@ -121,6 +124,33 @@ measure "list page 1, per_page=100, read each time" "$LIST?per_page=100" "$FRESH
 measure "list filtered: status + agent + 6 months, read each time" "$LIST?$FILTER" "$FRESH"
 SOME_CALL=$(curl -fs -H "account-secret-key: $SQLITE_KEY" "http://127.0.0.1:$SQLITE_PORT$LIST?per_page=1" | sed -E 's/.*"call_id":"(c[0-9]+)".*/\1/')
 measure "call details" "/api/gateway/v1/call/$SOME_CALL"
+# Statistics of the big account over its own last 30 days and whole history (the same data in both stores), read
+# afresh; then at one connection, next to list page 1 read each time, on each store.
+STATS=/api/gateway/v1/call/stats
+stats_ranges "http://127.0.0.1:$SQLITE_PORT$LIST" "$SQLITE_KEY"
+DAY_SHAPE="\"day\":\"$LAST_DAY\",\"calls\":[0-9]+,\"by_status\".*\"group_by\":\\[\"day\"\\]"
+STATS_PATHS=(
+  "stats: last 30 days by day|group_by=day&$STATS_MONTH|$DAY_SHAPE"
+  "stats: two years by day|group_by=day&$STATS_ALL|$DAY_SHAPE"
+  "stats: two years by agent|group_by=agent_id&$STATS_ALL|\"agent_id\":[0-9]+,\"calls\":[0-9]+.*\"group_by\":\\[\"agent_id\"\\]"
+  "stats: two years by day, status + agent filter|group_by=day&$STATS_ALL&status=failed&agent_id=3|$DAY_SHAPE"
+)
+for entry in "${STATS_PATHS[@]}"; do
+  IFS='|' read -r name query PATTERN <<<"$entry"
+  measure "$name, read each time" "$STATS?$query" "$FRESH"
+done
+PATTERN=""
+declare -A ONE_S ONE_P
+if [ "$MODE" != smoke ]; then
+  ONE_S[list]=$(p50_one "http://127.0.0.1:$SQLITE_PORT$LIST?per_page=10" "account-secret-key: $SQLITE_KEY" "$FRESH")
+  ONE_P[list]=$(p50_one "http://127.0.0.1:$PG_PORT$LIST?per_page=10" "account-secret-key: $PG_KEY" "$FRESH")
+  for entry in "${STATS_PATHS[@]}"; do
+    IFS='|' read -r name query _ <<<"$entry"
+    ONE_S[$name]=$(p50_one "http://127.0.0.1:$SQLITE_PORT$STATS?$query" "account-secret-key: $SQLITE_KEY" "$FRESH")
+    ONE_P[$name]=$(p50_one "http://127.0.0.1:$PG_PORT$STATS?$query" "account-secret-key: $PG_KEY" "$FRESH")
+  done
+fi
+
 # The cursor page: same depth, each gateway's own cursor (the cursor's tag is signed by its database's key).
 CURSOR_ROWS=()
 if [ -n "$SQLITE_CURSOR" ] && [ -n "$PG_CURSOR" ]; then check "cursor pages at depth $DEPTH_PAGE" 0 ""; else check "cursor pages at depth $DEPTH_PAGE" 1 "no cursor"; fi
@@ -162,6 +192,11 @@ fi
 SQLITE_RSS=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${PIDS[0]}/status")
 PG_RSS=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${PIDS[1]}/status")
 PG_VERSION=$("${PG_AS[@]}" "$PG_BIN/psql" -X -At -h 127.0.0.1 -p "$PG_SERVER_PORT" -U postgres -d salpre -c "SHOW server_version")
+stop_all; stop_postgres
+
+# The statistics' query plans on both stores, from the plan tests (PostgreSQL: a throwaway server of their own).
+stats_plans "$WORK/plans" StatsPlanTests
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
 
 {
   echo "# SQLite and PostgreSQL, one run"
@@ -180,6 +215,39 @@ PG_VERSION=$("${PG_AS[@]}" "$PG_BIN/psql" -X -At -h 127.0.0.1 -p "$PG_SERVER_POR
   printf '%s\n' "${ROWS[@]}" "${WRITE_ROWS[@]}"
   echo
   echo "Gateway RSS after the run: SQLite ${SQLITE_RSS} MB, PostgreSQL ${PG_RSS} MB."
+  echo
+  echo "## Statistics"
+  echo
+  echo "The \`stats:\` rows above count the big account's calls afresh (\`Cache-Control: no-cache\`) over its own last 30 days,"
+  echo "\`$STATS_MONTH\`, and its whole history of $ALL_DAYS days, \`$STATS_ALL\`."
+  if [ "$MODE" != smoke ]; then
+    list_fresh="list page 1, per_page=10, read each time"; month="stats: last 30 days by day"
+    echo "At one connection (\`wrk -t1 -c1\`, p50 ms, median of $RUNS runs of ${SECONDS_PER_RUN} s, read each time), each store next to"
+    echo "its own list page 1 read each time in the same run:"
+    echo
+    echo "| path | SQLite p50 ms | × list page 1 | PostgreSQL p50 ms | × list page 1 |"
+    echo "|---|---|---|---|---|"
+    echo "| $list_fresh | ${ONE_S[list]} | 1.00× | ${ONE_P[list]} | 1.00× |"
+    for entry in "${STATS_PATHS[@]}"; do
+      IFS='|' read -r name _ _ <<<"$entry"
+      echo "| $name | ${ONE_S[$name]} | $(ratio "${ONE_S[$name]}" "${ONE_S[list]}")× | ${ONE_P[$name]} | $(ratio "${ONE_P[$name]}" "${ONE_P[list]}")× |"
+    done
+    echo
+    echo "Last 30 days by day against list page 1 at 32 connections (ratio of req/s, both read each time): SQLite"
+    echo "$(ratio "${S_RPS[$list_fresh]}" "${S_RPS["$month, read each time"]}")×, PostgreSQL $(ratio "${P_RPS[$list_fresh]}" "${P_RPS["$month, read each time"]}")×. Targets (issue 12): 3× a list page or less for the last"
+    echo "30 days; 25 ms p50 or less for two years by day and by agent at this size; the filtered row no slower than unfiltered."
+  fi
+  echo
+  echo "## Statistics query plans"
+  echo
+  echo "Each kind of statistics query as the gateway sends it, every part with its parameters and plan, written by the"
+  echo "plan tests that assert them (\`tests/Salpre.Storage.Tests/*/*StatsPlanTests.cs\`, account 1 of a two-year history)."
+  echo "SQLite: \`EXPLAIN QUERY PLAN\`; the gateway runs no ANALYZE, so these are the plans of the bench's file too."
+  echo "PostgreSQL: \`EXPLAIN\` over the test's analyzed history of 300,000 calls shaped like the bench's (30% in account 1,"
+  echo "99 small accounts, working hours over two years); PostgreSQL plans by its statistics, so on the bench's own database"
+  echo "it may choose an index scan where the test shows a bitmap scan of the same index range, or the reverse."
+  echo
+  plans_markdown "$WORK/plans" sqlite postgres
 } >"$REPORT"
 log "report: $REPORT"
 echo "smoke: $CHECKS_PASSED passed, $CHECKS_FAILED failed"
