@@ -12,12 +12,19 @@ public static class RollupDrift
 {
     private const string Hours = "(started_at + 62135596800) / 3600 - 17259888";
     private const string Days = "(started_at + 62135596800) / 86400 - 719162";
+    private const string Blocks = $"({Days} + 719168) / 32 - 22474";
 
     private const string Kept = $"""
         SELECT 'hours' AS rollup, account_id, hour AS bucket, CAST(0 AS bigint) AS agent, status, calls, answered, talk_sec FROM call_stats_hours
         WHERE calls <> 0 OR answered <> 0 OR talk_sec <> 0
         UNION ALL
         SELECT 'agent days', account_id, day, agent_id, status, calls, answered, talk_sec FROM call_stats_agent_days
+        WHERE calls <> 0 OR answered <> 0 OR talk_sec <> 0
+        UNION ALL
+        SELECT 'days', account_id, day, CAST(0 AS bigint), status, calls, answered, talk_sec FROM call_stats_days
+        WHERE calls <> 0 OR answered <> 0 OR talk_sec <> 0
+        UNION ALL
+        SELECT 'agent blocks', account_id, block, agent_id, status, calls, answered, talk_sec FROM call_stats_agent_blocks
         WHERE calls <> 0 OR answered <> 0 OR talk_sec <> 0
         """;
 
@@ -28,6 +35,12 @@ public static class RollupDrift
         UNION ALL
         SELECT 'agent days', account_id, {Days}, agent_id, status, count(*), sum(answered), sum(coalesce(duration_sec, 0))
         FROM calls GROUP BY account_id, {Days}, agent_id, status
+        UNION ALL
+        SELECT 'days', account_id, {Days}, CAST(0 AS bigint), status, count(*), sum(answered), sum(coalesce(duration_sec, 0))
+        FROM calls GROUP BY account_id, {Days}, status
+        UNION ALL
+        SELECT 'agent blocks', account_id, {Blocks}, agent_id, status, count(*), sum(answered), sum(coalesce(duration_sec, 0))
+        FROM calls GROUP BY account_id, {Blocks}, agent_id, status
         """;
 
     /// <summary>The differences, each as "kept only: ..." or "rebuilt only: ...", in the gateway's store.</summary>

@@ -55,6 +55,11 @@ public sealed class PostgresStatsPlanTests(PostgresStatsPlanTests.StatsHistory h
                 INSERT INTO call_stats_agent_days (account_id, day, agent_id, status, calls, answered, talk_sec)
                 SELECT account_id, (started_at + 62135596800) / 86400 - 719162, agent_id, status, count(*), sum(answered), sum(coalesce(duration_sec, 0))
                 FROM calls GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
+                INSERT INTO call_stats_days (account_id, day, status, calls, answered, talk_sec)
+                SELECT account_id, day, status, sum(calls), sum(answered), sum(talk_sec) FROM call_stats_agent_days GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+                INSERT INTO call_stats_agent_blocks (account_id, block, agent_id, status, calls, answered, talk_sec)
+                SELECT account_id, (day + 719168) / 32 - 22474, agent_id, status, sum(calls), sum(answered), sum(talk_sec)
+                FROM call_stats_agent_days GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4;
                 DROP FUNCTION plan_random;
                 """);
             await Db.ExecuteAsync("VACUUM ANALYZE");
@@ -94,7 +99,13 @@ public sealed class PostgresStatsPlanTests(PostgresStatsPlanTests.StatsHistory h
             Assert.DoesNotContain(nodes, n => (string)n["Node Type"]! is "BitmapAnd" or "BitmapOr");
             var condition = (string?)index["Index Cond"] ?? "";
             Assert.Contains("account_id = ", condition, StringComparison.Ordinal);
-            var bucket = source switch { StatsPlanCases.Hours => "hour", StatsPlanCases.AgentDays => "day", _ => "started_at" };
+            var bucket = source switch
+            {
+                StatsPlanCases.Hours => "hour",
+                StatsPlanCases.Days or StatsPlanCases.AgentDays => "day",
+                StatsPlanCases.AgentBlocks => "block",
+                _ => "started_at",
+            };
             Assert.Contains($"{bucket} >= ", condition, StringComparison.Ordinal);
             Assert.Contains($"{bucket} < ", condition, StringComparison.Ordinal);
             if (source != StatsPlanCases.Calls)

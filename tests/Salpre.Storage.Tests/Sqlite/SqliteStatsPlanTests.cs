@@ -45,7 +45,7 @@ public sealed class SqliteStatsPlanTests : IAsyncLifetime
             }
             else
             {
-                var bucket = source == StatsPlanCases.Hours ? "hour" : "day";
+                var bucket = source switch { StatsPlanCases.Hours => "hour", StatsPlanCases.AgentBlocks => "block", _ => "day" };
                 Assert.Equal($"SEARCH {source} USING PRIMARY KEY (account_id=? AND {bucket}>? AND {bucket}<?)", search);
             }
             Assert.True(plan.All(line => line.StartsWith("SEARCH ", StringComparison.Ordinal) || line == "USE TEMP B-TREE FOR GROUP BY"), text);

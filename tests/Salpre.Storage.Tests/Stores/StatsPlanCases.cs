@@ -19,7 +19,12 @@ public static class StatsPlanCases
 
     public const string Calls = "calls";
     public const string Hours = "call_stats_hours";
+    public const string Days = "call_stats_days";
     public const string AgentDays = "call_stats_agent_days";
+    public const string AgentBlocks = "call_stats_agent_blocks";
+
+    // A local day in a whole-hour zone: the UTC days, and the hours its offset moves across midnight (added, taken).
+    private static readonly string[] s_localDays = [Hours, Days, Hours, Hours, Hours];
 
     /// <summary>A case: what the gateway asks, and which tables its parts read.</summary>
     public sealed record Case(string Name, StatsQuery Query, string[] Sources);
@@ -40,17 +45,17 @@ public static class StatsPlanCases
 
     public static IReadOnlyList<Case> All { get; } =
     [
-        new("totals (no time unit, no field), cut ends", Query(s_cut, "UTC", StatsTimeUnit.None), [Calls, Hours, Calls]),
-        new("by day, last 30 days, Europe/Istanbul", Query(s_month, "Europe/Istanbul", StatsTimeUnit.Day), [Hours]),
-        new("by day, 30 days cut at both ends, Europe/Istanbul", Query(s_cut, "Europe/Istanbul", StatsTimeUnit.Day), [Calls, Hours, Calls]),
-        new("by day, two years, Europe/Istanbul", Query(s_twoYears, "Europe/Istanbul", StatsTimeUnit.Day), [Hours]),
-        new("by day, two years, Europe/Berlin (clock changes)", Query((Instant("2024-10-31T23:00:00Z"), Instant("2026-10-31T23:00:00Z")), "Europe/Berlin", StatsTimeUnit.Day), [Hours]),
+        new("totals (no time unit, no field), cut ends", Query(s_cut, "UTC", StatsTimeUnit.None), [Calls, Hours, Days, Hours, Calls]),
+        new("by day, last 30 days, Europe/Istanbul", Query(s_month, "Europe/Istanbul", StatsTimeUnit.Day), s_localDays),
+        new("by day, 30 days cut at both ends, Europe/Istanbul", Query(s_cut, "Europe/Istanbul", StatsTimeUnit.Day), [Calls, .. s_localDays, Calls]),
+        new("by day, two years, Europe/Istanbul", Query(s_twoYears, "Europe/Istanbul", StatsTimeUnit.Day), s_localDays),
+        new("by day, two years, Europe/Berlin (clock changes)", Query((Instant("2024-10-31T23:00:00Z"), Instant("2026-10-31T23:00:00Z")), "Europe/Berlin", StatsTimeUnit.Day), [.. Enumerable.Repeat(s_localDays, 5).SelectMany(s => s)]),
         new("by hour, 30 days cut at both ends, Europe/Istanbul", Query(s_cut, "Europe/Istanbul", StatsTimeUnit.Hour), [Calls, Hours, Calls]),
-        new("by agent, two years", Query(s_twoYears, "Europe/Istanbul", StatsTimeUnit.None, StatsFields.Agent), [Calls, AgentDays, Calls]),
+        new("by agent, two years", Query(s_twoYears, "Europe/Istanbul", StatsTimeUnit.None, StatsFields.Agent), [Calls, AgentDays, AgentBlocks, AgentDays, Calls]),
         new("by agent, 30 days cut at both ends", Query(s_cut, "Europe/Istanbul", StatsTimeUnit.None, StatsFields.Agent), [Calls, AgentDays, Calls]),
-        new("by day, status filter (failed), two years", Query(s_twoYears, "Europe/Istanbul", StatsTimeUnit.Day, filter: f => f with { StatusMask = s_failed }), [Hours]),
-        new("by day, status filter (completed, in-progress), cut ends", Query(s_cut, "Europe/Istanbul", StatsTimeUnit.Day, filter: f => f with { StatusMask = s_answeredStatuses }), [Calls, Hours, Calls]),
-        new("by agent, agent and status filter, two years", Query(s_twoYears, "Europe/Istanbul", StatsTimeUnit.None, StatsFields.Agent, f => f with { AgentIds = [3], StatusMask = s_failed }), [Calls, AgentDays, Calls]),
+        new("by day, status filter (failed), two years", Query(s_twoYears, "Europe/Istanbul", StatsTimeUnit.Day, filter: f => f with { StatusMask = s_failed }), s_localDays),
+        new("by day, status filter (completed, in-progress), cut ends", Query(s_cut, "Europe/Istanbul", StatsTimeUnit.Day, filter: f => f with { StatusMask = s_answeredStatuses }), [Calls, .. s_localDays, Calls]),
+        new("by agent, agent and status filter, two years", Query(s_twoYears, "Europe/Istanbul", StatsTimeUnit.None, StatsFields.Agent, f => f with { AgentIds = [3], StatusMask = s_failed }), [Calls, AgentDays, AgentBlocks, AgentDays, Calls]),
         new("by day, agent filter, two years", Query(s_twoYears, "Europe/Istanbul", StatsTimeUnit.Day, filter: f => f with { AgentIds = [3] }), [Calls]),
         new("by day, status and agent filter, two years", Query(s_twoYears, "Europe/Istanbul", StatsTimeUnit.Day, filter: f => f with { AgentIds = [3], StatusMask = s_failed }), [Calls]),
         new("by day and agent, 30 days", Query(s_month, "Europe/Istanbul", StatsTimeUnit.Day, StatsFields.Agent), [Calls]),
@@ -66,9 +71,7 @@ public static class StatsPlanCases
 
     /// <summary>The table a part reads.</summary>
     internal static string SourceOf(StatsSql.Part part) =>
-        part.Sql.Contains($" FROM {Hours} ", StringComparison.Ordinal) ? Hours
-        : part.Sql.Contains($" FROM {AgentDays} ", StringComparison.Ordinal) ? AgentDays
-        : Calls;
+        new[] { Hours, Days, AgentDays, AgentBlocks }.FirstOrDefault(table => part.Sql.Contains($" FROM {table} ", StringComparison.Ordinal)) ?? Calls;
 
     /// <summary>
     /// Shows the case's parts with their parameters and plans in the test's output and, when SALPRE_PLANS_OUT names a

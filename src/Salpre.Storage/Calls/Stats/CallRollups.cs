@@ -23,6 +23,14 @@ internal static class CallRollups
 
     public static long DayOf(long unixSeconds) => (unixSeconds + EpochShift) / 86_400 - EpochShift / 86_400;
 
+    /// <summary>The block of 32 UTC days a day falls in (counted from 1970-01-01).</summary>
+    public static long BlockOf(long day) => (day + BlockShift * BlockDays) / BlockDays - BlockShift;
+
+    public const int BlockDays = 32;
+
+    // 719,168 days (a little over year 1 to 1970) in blocks: shifted by it, the division is a floor for any year.
+    private const long BlockShift = 22_474;
+
     /// <summary>SQL for the bucket of an instant expression, as <see cref="HourOf"/> and <see cref="DayOf"/> compute it.</summary>
     public static string FloorSql(string seconds, int unit) => $"(({seconds}) + {EpochShift}) / {unit} - {EpochShift / unit}";
 
@@ -43,21 +51,30 @@ internal static class CallRollups
     public sealed class Changes
     {
         private readonly Dictionary<(long Hour, CallStatus Status), Sums> _hours = [];
+        private readonly Dictionary<(long Day, CallStatus Status), Sums> _days = [];
         private readonly Dictionary<(long Day, long AgentId, CallStatus Status), Sums> _agentDays = [];
+        private readonly Dictionary<(long Block, long AgentId, CallStatus Status), Sums> _agentBlocks = [];
 
         public void Add(CallTally tally, int sign)
         {
             var sums = new Sums(sign, tally.Answered ? sign : 0, tally.TalkSec * sign);
+            var day = DayOf(tally.StartedAt);
             Accumulate(_hours, (HourOf(tally.StartedAt), tally.Status), sums);
-            Accumulate(_agentDays, (DayOf(tally.StartedAt), tally.AgentId, tally.Status), sums);
+            Accumulate(_days, (day, tally.Status), sums);
+            Accumulate(_agentDays, (day, tally.AgentId, tally.Status), sums);
+            Accumulate(_agentBlocks, (BlockOf(day), tally.AgentId, tally.Status), sums);
         }
 
         public async Task WriteAsync(DbConnection connection, long accountId, CancellationToken ct)
         {
             await UpsertAsync(connection, "call_stats_hours", ["hour", "status"],
                 _hours.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Hour, (int)row.Key.Status }, row.Value)), accountId, ct);
+            await UpsertAsync(connection, "call_stats_days", ["day", "status"],
+                _days.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Day, (int)row.Key.Status }, row.Value)), accountId, ct);
             await UpsertAsync(connection, "call_stats_agent_days", ["day", "agent_id", "status"],
                 _agentDays.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Day, row.Key.AgentId, (int)row.Key.Status }, row.Value)), accountId, ct);
+            await UpsertAsync(connection, "call_stats_agent_blocks", ["block", "agent_id", "status"],
+                _agentBlocks.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Block, row.Key.AgentId, (int)row.Key.Status }, row.Value)), accountId, ct);
         }
 
         private static void Accumulate<TKey>(Dictionary<TKey, Sums> rows, TKey key, Sums sums) where TKey : notnull =>

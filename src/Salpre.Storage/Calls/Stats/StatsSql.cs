@@ -4,10 +4,12 @@ using System.Text;
 namespace Salpre.Storage.Calls.Stats;
 
 /// <summary>
-/// The statements that answer a <see cref="StatsQuery"/>, shared by both stores. A range is read from the rollups
-/// where they can tell (whole UTC hours by status; whole UTC days by agent and status) and from the calls for the
-/// rest: the hours and days cut at its ends, and whatever the rollups do not keep (direction, box, number and
-/// duration, an agent with time groups). Each statement groups in SQL, so a store reads one row per group and status.
+/// The statements that answer a <see cref="StatsQuery"/>, shared by both stores. A range is read from the coarsest
+/// rollups that can tell (whole UTC days by status, blocks of 32 days by agent and status) and finer ones at its edges
+/// (hours by status, days by agent), and from the calls for the cut ends and for whatever the rollups do not keep
+/// (direction, box, number and duration; an agent with time groups; zones whose offsets are not whole hours). A local
+/// day is a UTC day with the hours its offset moves across midnight taken from the hours' rollup. Each statement groups
+/// in SQL, so a store reads one row per group and status, and <see cref="Merge"/> adds the parts up.
 /// </summary>
 internal static class StatsSql
 {
@@ -21,10 +23,21 @@ internal static class StatsSql
     {
         Calls,
         Hours,
+        Days,
         AgentDays,
+        AgentBlocks,
     }
 
+    /// <summary>A range of one source, in seconds; <see cref="Offset"/> is the whole-hour offset that a Days range is read in.</summary>
+    private readonly record struct Range(Source Source, long From, long Until, int Offset = 0);
+
     public static IReadOnlyList<Part> Plan(long accountId, StatsQuery query, SqlDialect dialect)
+    {
+        var ranges = Ranges(query).Where(range => range.From < range.Until);
+        return [.. ranges.SelectMany(range => Build(accountId, query, range, dialect))];
+    }
+
+    private static IEnumerable<Range> Ranges(StatsQuery query)
     {
         var (from, until) = (query.From, query.Until);
         var filter = query.Filter;
@@ -33,28 +46,48 @@ internal static class StatsSql
                           || filter.MinDuration is not null || filter.MaxDuration is not null
                           || query.Fields.HasFlag(StatsFields.Direction) || query.Fields.HasFlag(StatsFields.From)
                           || (byAgent ? query.TimeUnit != StatsTimeUnit.None : filter.AgentIds.Count > 0);
-        List<(Source Source, long From, long Until)> ranges;
         if (from >= until)
         {
-            ranges = [];
+            return [];
         }
-        else if (onlyInCalls)
+        if (onlyInCalls)
         {
-            ranges = [(Source.Calls, from, until)];
+            return [new(Source.Calls, from, until)];
         }
-        else if (byAgent)
+        var (firstHour, lastHour) = (Ceiling(from, Hour), Floor(until, Hour));
+        if (byAgent)
         {
-            var (first, last) = (Ceiling(from, Day), Floor(until, Day));
-            ranges = first < last ? [(Source.Calls, from, first), (Source.AgentDays, first, last), (Source.Calls, last, until)] : [(Source.Calls, from, until)];
+            // calls | days | blocks of 32 days | days | calls
+            var (firstDay, lastDay) = (Ceiling(from, Day), Floor(until, Day));
+            if (firstDay >= lastDay) return [new(Source.Calls, from, until)];
+            const long block = (long)Day * CallRollups.BlockDays;
+            var (firstBlock, lastBlock) = (Ceiling(firstDay, block), Floor(lastDay, block));
+            return firstBlock < lastBlock
+                ? [new(Source.Calls, from, firstDay), new(Source.AgentDays, firstDay, firstBlock), new(Source.AgentBlocks, firstBlock, lastBlock),
+                   new(Source.AgentDays, lastBlock, lastDay), new(Source.Calls, lastDay, until)]
+                : [new(Source.Calls, from, firstDay), new(Source.AgentDays, firstDay, lastDay), new(Source.Calls, lastDay, until)];
         }
-        else
+        if (firstHour >= lastHour || !FitsWholeHours(query, firstHour, lastHour))
         {
-            var (first, last) = (Ceiling(from, Hour), Floor(until, Hour));
-            ranges = first < last && FitsWholeHours(query, first, last)
-                ? [(Source.Calls, from, first), (Source.Hours, first, last), (Source.Calls, last, until)]
-                : [(Source.Calls, from, until)];
+            return [new(Source.Calls, from, until)];
         }
-        return [.. ranges.Where(range => range.From < range.Until).Select(range => Build(accountId, query, range.Source, range.From, range.Until, dialect))];
+        var inner = query.TimeUnit switch
+        {
+            StatsTimeUnit.Hour => [new(Source.Hours, firstHour, lastHour)],
+            StatsTimeUnit.None => DaysAndHours(firstHour, lastHour, offset: 0),
+            _ => Spans(query.Zone, firstHour, lastHour).SelectMany(span => DaysAndHours(
+                Math.Max(span.Start, firstHour), Math.Min(span.Until, lastHour), span.OffsetSeconds)),
+        };
+        return [new(Source.Calls, from, firstHour), .. inner, new(Source.Calls, lastHour, until)];
+    }
+
+    /// <summary>Whole UTC days of an hour-aligned range from the days' rollup, its other hours from the hours'.</summary>
+    private static IEnumerable<Range> DaysAndHours(long from, long until, int offset)
+    {
+        var (firstDay, lastDay) = (Ceiling(from, Day), Floor(until, Day));
+        return firstDay < lastDay
+            ? [new(Source.Hours, from, firstDay), new(Source.Days, firstDay, lastDay, offset), new(Source.Hours, lastDay, until)]
+            : [new(Source.Hours, from, until)];
     }
 
     /// <summary>Reads a row of any part's statement.</summary>
@@ -62,7 +95,7 @@ internal static class StatsSql
         reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), (CallDirection)reader.GetInt32(3), reader.GetString(4),
         (CallStatus)reader.GetInt32(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8));
 
-    /// <summary>The rows of several parts, the same group and status added up.</summary>
+    /// <summary>The rows of several parts, the same group and status added up (a correction's rows count negative).</summary>
     public static IReadOnlyList<StatsRow> Merge(IEnumerable<StatsRow> rows)
     {
         var merged = new Dictionary<(long, int, long, CallDirection, string, CallStatus), StatsRow>();
@@ -72,28 +105,58 @@ internal static class StatsSql
                 ? sum with { Calls = sum.Calls + row.Calls, Answered = sum.Answered + row.Answered, TalkSec = sum.TalkSec + row.TalkSec }
                 : row;
         }
-        return [.. merged.Values];
+        return [.. merged.Values.Where(row => row.Calls != 0 || row.Answered != 0 || row.TalkSec != 0)];
     }
 
     /// <summary>
-    /// Whether whole UTC hours fall into single local time units: the zone's offsets and its changes between
-    /// <paramref name="first"/> and <paramref name="last"/> are whole hours (not so in India, Nepal or Lord Howe).
+    /// Whether whole UTC hours fall into single local time units: the zone's offsets and its changes within the
+    /// range are whole hours (not so in India, Nepal or Lord Howe).
     /// </summary>
     private static bool FitsWholeHours(StatsQuery query, long first, long last) =>
         query.TimeUnit == StatsTimeUnit.None
         || Spans(query.Zone, first, last).All(span => span.OffsetSeconds % Hour == 0 && (span.Start <= first || span.Start % Hour == 0));
 
-    private static Part Build(long accountId, StatsQuery query, Source source, long from, long until, SqlDialect dialect)
+    private static IEnumerable<Part> Build(long accountId, StatsQuery query, Range range, SqlDialect dialect)
+    {
+        if (range.Source != Source.Days || query.TimeUnit == StatsTimeUnit.None || range.Offset == 0)
+        {
+            yield return Select(accountId, query, range, dialect, Shape.Plain);
+            yield break;
+        }
+        // A local day is its UTC day, less the hours the offset moves to the next (east) or the previous (west) local
+        // day, plus those the day before (or after) moves into it.
+        yield return Select(accountId, query, range, dialect, Shape.Plain);
+        yield return Select(accountId, query, range with { Source = Source.Hours }, dialect, Shape.MovedHoursAdded);
+        yield return Select(accountId, query, range with { Source = Source.Hours }, dialect, Shape.MovedHoursTaken);
+    }
+
+    private enum Shape
+    {
+        Plain,
+        MovedHoursAdded,
+        MovedHoursTaken,
+    }
+
+    private static Part Select(long accountId, StatsQuery query, Range range, SqlDialect dialect, Shape shape)
     {
         var fields = query.Fields;
-        var (table, instant, index, bounds, calls, answered, talk) = source switch
+        var (table, instant, bounds, unit) = range.Source switch
         {
-            Source.Hours => ("call_stats_hours", "hour * 3600", null, "hour", "sum(calls)", "sum(answered)", "sum(talk_sec)"),
-            Source.AgentDays => ("call_stats_agent_days", "day * 86400", null, "day", "sum(calls)", "sum(answered)", "sum(talk_sec)"),
-            _ => ("calls", "started_at", dialect == SqlDialect.Sqlite ? CallSql.IndexFor(query.Filter) : null, "started_at", "count(*)", "sum(answered)", "sum(coalesce(duration_sec, 0))"),
+            Source.Hours => ("call_stats_hours", "hour * 3600", "hour", Hour),
+            Source.Days => ("call_stats_days", "day * 86400", "day", Day),
+            Source.AgentDays => ("call_stats_agent_days", "day * 86400", "day", Day),
+            Source.AgentBlocks => ("call_stats_agent_blocks", $"block * {Day * CallRollups.BlockDays}", "block", Day * CallRollups.BlockDays),
+            _ => ("calls", "started_at", "started_at", 1),
         };
-        var spans = Spans(query.Zone, from, until).ToList();
-        var offset = Offset(instant, spans);
+        var sign = shape == Shape.MovedHoursTaken ? "-" : "";
+        var (calls, answered, talk) = range.Source == Source.Calls
+            ? ("count(*)", "sum(answered)", "sum(coalesce(duration_sec, 0))")
+            : ("sum(calls)", "sum(answered)", "sum(talk_sec)");
+        var spans = Spans(query.Zone, range.From, range.Until).ToList();
+        // A Days range puts each UTC day's counts on the local day of the same date, and takes the hours its offset
+        // moves away from there (their UTC day) to add them where they belong (the offset's local day); the rest is
+        // read in the zone's offsets over the range.
+        var offset = range.Source == Source.Days || shape == Shape.MovedHoursTaken ? "0" : shape == Shape.MovedHoursAdded ? "@offset" : Offset(instant, spans);
         var (bucket, offsetColumn) = query.TimeUnit switch
         {
             StatsTimeUnit.Day => (CallRollups.FloorSql($"{instant} + {offset}", Day), "0"),
@@ -109,36 +172,53 @@ internal static class StatsSql
             (fields.HasFlag(StatsFields.From) ? "from_addr" : "''", fields.HasFlag(StatsFields.From)),
             ("status", true),
         };
+        var index = range.Source == Source.Calls && dialect == SqlDialect.Sqlite ? CallSql.IndexFor(query.Filter) : null;
         var sql = new StringBuilder("SELECT ").AppendJoin(", ", columns.Select(column => column.Item1))
-            .Append($", CAST({calls} AS bigint), CAST({answered} AS bigint), CAST({talk} AS bigint) FROM {table}")
+            .Append($", {sign}CAST({calls} AS bigint), {sign}CAST({answered} AS bigint), {sign}CAST({talk} AS bigint) FROM {table}")
             .Append(index is null ? "" : $" INDEXED BY {index}")
             .Append($" WHERE account_id = @account AND {bounds} >= @range_start AND {bounds} < @range_end");
+        if (shape != Shape.Plain)
+        {
+            // The hours of a UTC day that belong to the next local day (east of UTC) or the previous one (west).
+            sql.Append(" AND (hour + 17259888) % 24 ").Append(range.Offset > 0 ? ">= @moved" : "< @moved");
+        }
 
         // Rollups keep status and agent; a call keeps everything the list filters by.
-        var rowFilter = source == Source.Calls
+        var rowFilter = range.Source == Source.Calls
             ? query.Filter with { StartedAtOrAfter = null, StartedBefore = null }
-            : new CallFilter { StatusMask = query.Filter.StatusMask, AgentIds = source == Source.AgentDays ? query.Filter.AgentIds : [] };
+            : new CallFilter { StatusMask = query.Filter.StatusMask, AgentIds = range.Source is Source.AgentDays or Source.AgentBlocks ? query.Filter.AgentIds : [] };
         CallSql.AppendFilter(sql, rowFilter);
         var grouped = columns.Select((column, i) => (column.Item2, i + 1)).Where(column => column.Item1).Select(column => column.Item2);
         sql.Append(" GROUP BY ").AppendJoin(", ", grouped);
 
-        var unit = source switch { Source.Hours => Hour, Source.AgentDays => Day, _ => 1 };
         return new Part(sql.ToString(), command =>
         {
             CallSql.Add(command, "@account", accountId);
-            CallSql.Add(command, "@range_start", from / unit);
-            CallSql.Add(command, "@range_end", until / unit);
+            CallSql.Add(command, "@range_start", range.From / unit);
+            CallSql.Add(command, "@range_end", range.Until / unit);
             CallSql.AddFilterParameters(command, rowFilter);
-            for (var i = 0; i < spans.Count && query.TimeUnit != StatsTimeUnit.None; i++)
+            if (shape == Shape.MovedHoursAdded)
             {
-                CallSql.Add(command, $"@o{i}", spans[i].OffsetSeconds);
-                if (i > 0) CallSql.Add(command, $"@z{i}", spans[i].Start);
+                CallSql.Add(command, "@offset", range.Offset);
+            }
+            else if (range.Source != Source.Days && shape == Shape.Plain)
+            {
+                for (var i = 0; i < spans.Count && query.TimeUnit != StatsTimeUnit.None; i++)
+                {
+                    CallSql.Add(command, $"@o{i}", spans[i].OffsetSeconds);
+                    if (i > 0) CallSql.Add(command, $"@z{i}", spans[i].Start);
+                }
+            }
+            if (shape != Shape.Plain)
+            {
+                var hours = Math.Abs(range.Offset) / Hour;
+                CallSql.Add(command, "@moved", range.Offset > 0 ? 24 - hours : hours);
             }
         });
     }
 
     /// <summary>The zone's offset at <paramref name="instant"/>, as SQL over the spans that cover the range.</summary>
-    private static string Offset(string instant, List<ZoneSpan> spans)
+    private static string Offset(string instant, List<(long Start, long Until, int OffsetSeconds)> spans)
     {
         if (spans.Count <= 1) return "@o0";
         var sql = new StringBuilder("CASE");
@@ -150,13 +230,13 @@ internal static class StatsSql
     }
 
     /// <summary>The spans of the zone that cover [from, until), the first one from before or at <paramref name="from"/>.</summary>
-    private static IEnumerable<ZoneSpan> Spans(IReadOnlyList<ZoneSpan> zone, long from, long until)
+    private static IEnumerable<(long Start, long Until, int OffsetSeconds)> Spans(IReadOnlyList<ZoneSpan> zone, long from, long until)
     {
         var first = 0;
         while (first + 1 < zone.Count && zone[first + 1].Start <= from) first++;
         for (var i = first; i < zone.Count && (i == first || zone[i].Start < until); i++)
         {
-            yield return zone[i];
+            yield return (zone[i].Start, i + 1 < zone.Count ? zone[i + 1].Start : long.MaxValue, zone[i].OffsetSeconds);
         }
     }
 
