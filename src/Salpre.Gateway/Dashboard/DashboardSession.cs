@@ -75,6 +75,10 @@ public static class DashboardPaths
     public const string Events = "/dashboard/events";
 
     /// <summary>A local dashboard address to return to after signing in, or the overview for anything else.</summary>
+    /// <summary>Whether an address is a page a person opens (led to sign-in when signed out) rather than a part of one.</summary>
+    public static bool IsPage(PathString path) =>
+        !path.StartsWithSegments(Events) && !path.StartsWithSegments(Calls + "/rows") && !path.StartsWithSegments(Calls + "/export.csv");
+
     public static string SafeReturn(string? returnTo) =>
         returnTo is { Length: > 0 and < 2048 } && returnTo.StartsWith(Root, StringComparison.Ordinal)
         && !returnTo.StartsWith(SignIn, StringComparison.Ordinal) && !returnTo.Contains("//", StringComparison.Ordinal)
@@ -125,7 +129,7 @@ public sealed class DashboardSessionMiddleware(RequestDelegate next, DashboardSe
             {
                 DashboardSessions.SignOut(context);
             }
-            if (HttpMethods.IsGet(context.Request.Method) && !path.StartsWithSegments(DashboardPaths.Events))
+            if (HttpMethods.IsGet(context.Request.Method) && DashboardPaths.IsPage(path))
             {
                 var back = Uri.EscapeDataString(path + context.Request.QueryString);
                 context.Response.Redirect($"{DashboardPaths.SignIn}?return_to={back}");
