@@ -21,7 +21,7 @@ public sealed class MultiNodeTests(DashboardGateway gateway, Chromium chromium) 
     public async Task A_call_made_through_one_node_shows_on_a_dashboard_open_on_the_other_within_3_seconds()
     {
         var postgres = await PostgresServer.SharedAsync();
-        var connection = await postgres.CreateDatabaseAsync();
+        var connection = await postgres.CreateDatabaseAsync(TestContext.Current.CancellationToken);
         var folder = Directory.CreateTempSubdirectory("salpre-dashboard-nodes-").FullName;
         var nodes = new List<GatewayProcess>();
         try
@@ -62,6 +62,7 @@ public sealed class MultiNodeTests(DashboardGateway gateway, Chromium chromium) 
             // The cookie node 0 sealed opens node 1's pages (cookies are per host, not per port).
             await page.GotoAsync(new Uri(addresses[1], $"/dashboard/calls/{callId}?tz=UTC").ToString());
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Call {callId}" })).ToBeVisibleAsync();
+            await page.GotoAsync("about:blank"); // closes the live stream before its node stops
         }
         finally
         {
