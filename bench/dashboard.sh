@@ -65,7 +65,7 @@ html=$(curl -fs -b "$WORK/cookies" "$BASE/dashboard/calls?tz=UTC")
 weight=0; assets=""
 for asset in $(grep -oE '(src|href)="/dashboard/assets/[^"]+"' <<<"$html" | sed -E 's/.*"(.*)"/\1/'); do
   size=$(curl -fs -o /dev/null -H 'Accept-Encoding: br, gzip' -w '%{size_download}' "$BASE$asset")
-  cache=$(curl -fsI -H 'Accept-Encoding: br, gzip' "$BASE$asset" | tr -d '\r' | awk -F': ' 'tolower($1) == "cache-control" { print $2 }')
+  cache=$(curl -fs -D - -o /dev/null -H 'Accept-Encoding: br, gzip' "$BASE$asset" | tr -d '\r' | awk -F': ' 'tolower($1) == "cache-control" { print $2 }')
   weight=$((weight + size)); assets+="| \`$asset\` | $size | $cache |"$'\n'
 done
 html_size=$(curl -fs -o /dev/null -b "$WORK/cookies" -H 'Accept-Encoding: br, gzip' -w '%{size_download}' "$BASE/dashboard/calls?tz=UTC")

@@ -43,6 +43,10 @@ public sealed partial class DashboardChanges(
         return (version.ToString(CultureInfo.InvariantCulture), Fingerprint(boxes));
     }
 
+    /// <summary>The calls version alone, for pages that follow only the calls (the calls page).</summary>
+    public async Task<(string Calls, string Devices)> ReadCallsAsync(long accountId, CancellationToken cancellationToken) =>
+        ((await calls.GetVersionAsync(accountId, cancellationToken)).ToString(CultureInfo.InvariantCulture), "");
+
     /// <summary>
     /// One tab's stream: the account's state at once (the page compares it with what it drew), then every change, a
     /// ping every <see cref="DashboardOptions.PingInterval"/>; it ends when the session's key is revoked.
