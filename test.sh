@@ -12,6 +12,7 @@ command -v node >/dev/null || missing+=(nodejs)           # its JavaScript sampl
 [ -d /usr/share/zoneinfo/Europe ] || missing+=(tzdata)    # IANA zones for the tz parameter
 command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)  # shared rate limits
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)  # a throwaway server per run
+[ -x /usr/lib/chromium/chromium ] || command -v chromium >/dev/null || missing+=(chromium)  # the dashboard's browser tests
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then sudo=""
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=sudo

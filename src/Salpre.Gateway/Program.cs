@@ -1,5 +1,6 @@
 using Salpre.Gateway.Admin;
 using Salpre.Gateway.Calls;
+using Salpre.Gateway.Dashboard;
 using Salpre.Gateway.Demo;
 using Salpre.Gateway.Devices;
 using Salpre.Gateway.Hosting;
@@ -19,8 +20,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 
-// Console logs, storage, keys and their rate limits, HTTP conventions, metrics and traces, calls, devices and the API
-// description
+// Console logs, storage, keys and their rate limits, HTTP conventions, metrics and traces, calls, devices, the API
+// description and the dashboard
 builder.AddGatewayLogging(demo);
 builder.AddGatewayStorage();
 builder.AddGatewayKeys();
@@ -30,19 +31,22 @@ builder.AddGatewayTelemetry();
 builder.AddGatewayCalls();
 builder.AddGatewayDevices();
 builder.Services.AddGatewayOpenApi();
+builder.AddGatewayDashboard();
 
 var app = builder.Build();
 
 // The metrics listener, when on, answers /metrics and nothing else; then, for the API: request ids, error envelopes,
-// routing, key checks (authentication, rate limit, scope)
+// routing, key checks (authentication, rate limit, scope); for the dashboard: its headers, sessions and antiforgery
 app.MapGatewayMetrics();
 app.UseGatewayPipeline();
+app.UseGatewayDashboard();
 
 // Endpoints
 app.MapHealthEndpoints();
 app.MapCalls();
 app.MapDevices();
 app.MapGatewayOpenApi();
+app.MapDashboard();
 
 // Claim and migrate the store, seed the demo if asked, serve until stopped
 return await app.ServeAsync(demo);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Dashboard;
 using Salpre.Storage.Devices;
 using Salpre.Storage.Postgres;
 using Salpre.Storage.Sqlite;
@@ -24,6 +25,7 @@ public static class StorageServiceCollectionExtensions
                 services.AddSingleton<ICallStore, SqliteCallStore>();
                 services.AddSingleton<IAccountStore, SqliteAccountStore>();
                 services.AddSingleton<IDeviceStore, SqliteDeviceStore>();
+                services.AddSingleton<IDashboardStore, SqliteDashboardStore>();
                 break;
             case "postgres":
                 // Made by the container so that it is disposed with it, closing the pool's connections.
@@ -32,6 +34,7 @@ public static class StorageServiceCollectionExtensions
                 services.AddSingleton<ICallStore, PostgresCallStore>();
                 services.AddSingleton<IAccountStore, PostgresAccountStore>();
                 services.AddSingleton<IDeviceStore, PostgresDeviceStore>();
+                services.AddSingleton<IDashboardStore, PostgresDashboardStore>();
                 break;
             default:
                 throw new InvalidOperationException(

@@ -7,6 +7,7 @@ using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Keys;
 using Salpre.Storage;
 using Salpre.Storage.Accounts;
+using Salpre.Storage.Dashboard;
 using Salpre.Storage.Devices;
 
 namespace Salpre.Gateway.Admin;
@@ -295,6 +296,53 @@ public static class AdminCommandBuilders
             return report.Written ? 0 : Failed;
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>dashboard link</c>: a one-time address into the dashboard. It opens a session of a new key of the account
+    /// (named "dashboard link", its secret never shown), so revoking that key ends the session.
+    /// </summary>
+    public static Command Dashboard(AdminContext context)
+    {
+        var account = AccountOption();
+        var scopes = new Option<string>("--scopes") { Description = "The session's scopes: read, or read,write to place calls.", DefaultValueFactory = _ => "read" };
+        var url = new Option<string>("--url") { Description = "The gateway's address as the browser reaches it.", DefaultValueFactory = _ => GatewayHosting.DefaultUrl };
+        var json = JsonOption();
+        var link = new Command("link", "Print a sign-in link that works once, for 10 minutes.") { account, scopes, url, json };
+        link.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!ApiKeyFormat.TryParseScopes(parse.GetValue(scopes)!, out var keyScopes) || !keyScopes.HasFlag(KeyScopes.Read) || keyScopes.HasFlag(KeyScopes.Ingest))
+            {
+                return Fail(parse, "--scopes must be read or read,write.");
+            }
+            if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+            {
+                return Fail(parse, "--url must be an http or https address, such as http://127.0.0.1:5080.");
+            }
+            var accounts = await context.GetMigratedAsync<IAccountStore>(cancellationToken);
+            var accountId = parse.GetValue(account);
+            if (await accounts.GetAccountAsync(accountId, cancellationToken) is null)
+            {
+                return Fail(parse, $"There is no account {accountId}.");
+            }
+            var (_, stored) = ApiKeyFormat.Issue("dashboard link", keyScopes);
+            var keyId = await accounts.CreateKeyAsync(accountId, stored, cancellationToken);
+            var now = DateTimeOffset.UtcNow;
+            var token = await Gateway.Dashboard.SignInLinks.CreateAsync(context.Services.GetRequiredService<IDashboardStore>(), keyId, now, cancellationToken);
+            var address = Gateway.Dashboard.SignInLinks.Address(baseUrl.GetLeftPart(UriPartial.Authority), token);
+            context.Output.WriteLine($"Sign-in link for account {accountId} (key {keyId}, scopes {ApiKeyFormat.FormatScopes(keyScopes)}); it works once, for 10 minutes:");
+            context.Output.WriteLine(address);
+            if (parse.GetValue(json))
+            {
+                AdminOutput.WriteJson(context.Output, new AdminResult
+                {
+                    AccountId = accountId, KeyId = keyId, Scopes = ApiKeyFormat.FormatScopes(keyScopes), SignInUrl = address,
+                    ExpiresAt = AdminOutput.Time((now + Gateway.Dashboard.SignInLinks.Lifetime).ToUnixTimeSeconds()),
+                });
+            }
+            return 0;
+        });
+        return new Command("dashboard", "The dashboard: one-time sign-in links.") { link };
     }
 
     private static Option<long> AccountOption() => new("--account") { Description = "The account's id.", Required = true };

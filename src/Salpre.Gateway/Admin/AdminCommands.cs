@@ -6,13 +6,13 @@ namespace Salpre.Gateway.Admin;
 
 /// <summary>
 /// The operator's commands, run by the gateway's own executable against the configured store:
-/// <c>migrate</c>, <c>accounts</c>, <c>keys</c>, <c>devices</c> and <c>import</c>; and <c>simulate</c>, which drives a
+/// <c>migrate</c>, <c>accounts</c>, <c>keys</c>, <c>devices</c>, <c>import</c> and <c>dashboard link</c>; and <c>simulate</c>, which drives a
 /// gateway over HTTP as Salpre Boxes do. They read the same configuration as the server
 /// (appsettings.json beside the executable, then <c>Storage__Provider</c>/<c>Storage__ConnectionString</c>...).
 /// </summary>
 public static class AdminCommands
 {
-    private static readonly HashSet<string> s_commands = ["migrate", "accounts", "keys", "devices", "import", "simulate", "--help", "-h", "-?"];
+    private static readonly HashSet<string> s_commands = ["migrate", "accounts", "keys", "devices", "import", "simulate", "dashboard", "--help", "-h", "-?"];
 
     public static bool Handles(string[] args) => args.Length > 0 && s_commands.Contains(args[0]);
 
@@ -36,6 +36,7 @@ public static class AdminCommands
             AdminCommandBuilders.Devices(context),
             AdminCommandBuilders.Import(context),
             AdminCommandBuilders.Simulate(context),
+            AdminCommandBuilders.Dashboard(context),
         };
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }

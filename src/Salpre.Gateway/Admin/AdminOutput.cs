@@ -20,6 +20,8 @@ public sealed record AdminResult
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<AdminKey>? Keys { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<AdminAccount>? Accounts { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Migrations { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SignInUrl { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ExpiresAt { get; init; }
 }
 
 public sealed record AdminKey(long KeyId, string Prefix, string? Name, string Scopes, string CreatedAt, string? LastUsedAt, string? RevokedAt);

@@ -87,7 +87,8 @@ public static class CallsApi
         return new ListPageResult(body, etag, notModified: false);
     }
 
-    private static async Task<CallListResponse> ReadPageAsync(
+    /// <summary>A page of the list as the API answers it; the dashboard's calls page reads through this too.</summary>
+    internal static async Task<CallListResponse> ReadPageAsync(
         long accountId, CallListRequest request, ICallStore calls, CallCursors cursors, CancellationToken cancellationToken)
     {
         // One row more than a page tells whether a next page exists.

@@ -1,9 +1,11 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Salpre.Gateway.Dashboard;
 using Salpre.Gateway.Keys;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Dashboard;
 using Salpre.Storage.Devices;
 using Salpre.Gateway.Simulation;
 
@@ -31,16 +33,19 @@ public static class DemoData
 
         var (secret, stored) = ApiKeyFormat.Issue("demo", KeyScopes.Read | KeyScopes.Write);
         var account = await accounts.FindAccountByNameAsync(AccountName, cancellationToken);
+        long keyId;
         if (account is null)
         {
-            (account, _) = await accounts.CreateAccountAsync(AccountName, stored, cancellationToken);
+            (account, keyId) = await accounts.CreateAccountAsync(AccountName, stored, cancellationToken);
             var first = await calls.ReserveCallNumbersAsync(CallCount, 0, cancellationToken);
             await calls.ImportAsync(account.Id, GenerateAsync(first, now), cancellationToken);
         }
         else
         {
-            await accounts.CreateKeyAsync(account.Id, stored, cancellationToken);
+            keyId = await accounts.CreateKeyAsync(account.Id, stored, cancellationToken);
         }
+        // A one-time link into the dashboard, signed in with the demo key.
+        var signInToken = await SignInLinks.CreateAsync(app.Services.GetRequiredService<IDashboardStore>(), keyId, now, cancellationToken);
         var devices = app.Services.GetRequiredService<IDeviceStore>();
         foreach (var (serial, name) in s_boxes)
         {
@@ -62,6 +67,7 @@ public static class DemoData
             Console.WriteLine("Place a call (a simulated box carries it through; watch its status and logs):");
             Console.WriteLine($"curl --location --request POST '{address}/api/gateway/v1/call/make-call' --header 'account-secret-key: {secret}' " +
                               $"--form 'from=salprebox:{s_boxes[0].Serial}' --form 'to=+905321234567' --form 'agent_id=5'");
+            Console.WriteLine($"Dashboard (this sign-in link works once, for 10 minutes): {SignInLinks.Address(address, signInToken)}");
             Console.WriteLine($"API reference: {address}/docs");
             Console.WriteLine($"Listening on {address}; press Ctrl+C to stop.");
             Console.WriteLine();

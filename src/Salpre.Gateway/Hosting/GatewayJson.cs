@@ -85,6 +85,9 @@ public sealed class JsonBytesOk<T>(byte[] body, bool replayed) : IResult, IStatu
 {
     public int? StatusCode => StatusCodes.Status200OK;
 
+    /// <summary>The rendered answer, for callers in the gateway that act on it (the dashboard's make-call form).</summary>
+    public ReadOnlyMemory<byte> Body => body;
+
     public Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;

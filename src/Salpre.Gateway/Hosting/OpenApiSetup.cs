@@ -45,8 +45,6 @@ public static class OpenApiSetup
 
     public static WebApplication MapGatewayOpenApi(this WebApplication app)
     {
-        // A browser opened at the gateway's address lands on its reference.
-        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", options => options
             .WithTitle("Salpre Gateway API")

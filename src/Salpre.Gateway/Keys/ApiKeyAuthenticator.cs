@@ -15,6 +15,7 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
     private readonly ConcurrentDictionary<KeyDigest, CachedKey> _known = new();
     private readonly ConcurrentDictionary<KeyDigest, long> _unknown = new();
     private readonly ConcurrentDictionary<long, UsageCell> _usage = new();
+    private readonly ConcurrentDictionary<long, CachedGrant> _byId = new();
     private readonly AuthenticationOptions _options = options.Value;
     private long _generation;
 
@@ -41,12 +42,34 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
         return LoadAsync(digest, now, cancellationToken);
     }
 
+    /// <summary>
+    /// What a key known by its id (a dashboard session's) may still do: null once it is revoked. Answered from memory
+    /// like <see cref="AuthenticateAsync"/>, and forgotten with the rest of the cache when any key is created or
+    /// revoked, so a revoked key's sessions end within the same interval as its requests.
+    /// </summary>
+    public ValueTask<ApiCaller?> FindActiveAsync(long keyId, CancellationToken cancellationToken)
+    {
+        var now = time.GetTimestamp();
+        if (_byId.TryGetValue(keyId, out var cached) && now < cached.ExpiresAt)
+        {
+            metrics.KeyCacheHit();
+            if (cached.Caller is not null)
+            {
+                _usage.GetOrAdd(keyId, static _ => new UsageCell()).Touch(time.GetUtcNow().ToUnixTimeSeconds());
+            }
+            return ValueTask.FromResult(cached.Caller);
+        }
+        metrics.KeyCacheMiss();
+        return LoadByIdAsync(keyId, now, cancellationToken);
+    }
+
     /// <summary>Forgets every cached answer; the next request for each key asks the database.</summary>
     public void Clear()
     {
         Interlocked.Increment(ref _generation);
         _known.Clear();
         _unknown.Clear();
+        _byId.Clear();
     }
 
     /// <summary>Last-used times not yet written, for <see cref="KeyUsageFlusher"/>.</summary>
@@ -102,6 +125,24 @@ public sealed class ApiKeyAuthenticator(IAccountStore accounts, TimeProvider tim
         }
         return caller;
     }
+
+    private async ValueTask<ApiCaller?> LoadByIdAsync(long keyId, long now, CancellationToken cancellationToken)
+    {
+        var generation = Interlocked.Read(ref _generation);
+        var grant = await accounts.FindActiveKeyByIdAsync(keyId, cancellationToken);
+        var caller = grant is null ? null : new ApiCaller(grant.AccountId, grant.KeyId, grant.Scopes);
+        if (caller is not null)
+        {
+            _usage.GetOrAdd(keyId, static _ => new UsageCell()).Touch(time.GetUtcNow().ToUnixTimeSeconds());
+        }
+        if (generation == Interlocked.Read(ref _generation) && _byId.Count < _options.MaxRememberedUnknownKeys)
+        {
+            _byId[keyId] = new CachedGrant(caller, now + (long)(_options.CacheLifetime.TotalSeconds * time.TimestampFrequency));
+        }
+        return caller;
+    }
+
+    private sealed record CachedGrant(ApiCaller? Caller, long ExpiresAt);
 
     private sealed record CachedKey(ApiCaller Caller, UsageCell Usage, long ExpiresAt);
 

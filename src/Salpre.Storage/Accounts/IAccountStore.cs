@@ -21,6 +21,9 @@ public interface IAccountStore
     /// <summary>The active (not revoked) key with this secret hash, if any.</summary>
     Task<KeyGrant?> FindActiveKeyAsync(byte[] secretHash, CancellationToken cancellationToken);
 
+    /// <summary>The active (not revoked) key with this id, if any: what a dashboard session of the key may still do.</summary>
+    Task<KeyGrant?> FindActiveKeyByIdAsync(long keyId, CancellationToken cancellationToken);
+
     /// <summary>A number that changes whenever a key is created or revoked, so caches know to refresh.</summary>
     Task<long> GetKeysVersionAsync(CancellationToken cancellationToken);
 

@@ -72,6 +72,14 @@ public sealed class PostgresAccountStore(PostgresDatabase database, TimeProvider
         return await FirstAsync(command, static reader => new KeyGrant(reader.GetInt64(0), reader.GetInt64(1), (KeyScopes)reader.GetInt32(2)), cancellationToken);
     }
 
+    public async Task<KeyGrant?> FindActiveKeyByIdAsync(long keyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT id, account_id, scopes FROM api_keys WHERE id = @id AND revoked_at IS NULL", ("id", keyId));
+        return await FirstAsync(command, static reader => new KeyGrant(reader.GetInt64(0), reader.GetInt64(1), (KeyScopes)reader.GetInt32(2)), cancellationToken);
+    }
+
     public async Task<long> GetKeysVersionAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -95,6 +95,18 @@ public sealed class SqliteAccountStore(SqliteDatabase database, TimeProvider tim
                 : null));
     }
 
+    public Task<KeyGrant?> FindActiveKeyByIdAsync(long keyId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(database.Read(
+            "SELECT id, account_id, scopes FROM api_keys WHERE id = @id AND revoked_at IS NULL",
+            keyId,
+            static (command, id) => command.Parameters.AddWithValue("@id", id),
+            static (reader, _) => reader.Read()
+                ? new KeyGrant(reader.GetInt64(0), reader.GetInt64(1), (KeyScopes)reader.GetInt32(2))
+                : null));
+    }
+
     public async Task<long> GetKeysVersionAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

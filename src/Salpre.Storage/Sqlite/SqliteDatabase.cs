@@ -47,6 +47,14 @@ public sealed class SqliteDatabase : IStorage, IDisposable
         return connection;
     }
 
+    /// <summary>A connection opened synchronously, for the few callers that cannot await (the key ring).</summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
     /// <summary>A read on a pooled connection with its statements prepared; see <see cref="SqliteReaderPool"/>.</summary>
     internal T Read<T, TState>(string sql, TState state, Action<SqliteCommand, TState> bind, Func<SqliteDataReader, TState, T> read) =>
         _readers.Read(sql, state, bind, read);
@@ -134,6 +142,34 @@ public sealed class SqliteDatabase : IStorage, IDisposable
             await using var transaction = connection.BeginTransaction(deferred: false);
             var result = await work(connection, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WriteAsync{T}"/> for the few callers that cannot await (the key ring, written once in months): the same
+    /// queue, transaction and durability.
+    /// </summary>
+    public T Write<T>(Func<SqliteConnection, T> work)
+    {
+        var queued = Stopwatch.GetTimestamp();
+        _writeGate.Wait();
+        Metrics.WriteGateWaited(queued);
+        try
+        {
+            using var connection = Open();
+            using (var pragma = connection.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+                pragma.ExecuteNonQuery();
+            }
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = work(connection);
+            transaction.Commit();
             return result;
         }
         finally

@@ -26,6 +26,12 @@ public sealed class CountingAccountStore(IAccountStore inner) : IAccountStore
         return inner.FindActiveKeyAsync(secretHash, cancellationToken);
     }
 
+    public Task<KeyGrant?> FindActiveKeyByIdAsync(long keyId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _keyLookups);
+        return inner.FindActiveKeyByIdAsync(keyId, cancellationToken);
+    }
+
     public Task RecordKeyUsageAsync(IReadOnlyCollection<KeyUsage> usage, CancellationToken cancellationToken)
     {
         if (usage.Count > 0)

@@ -25,6 +25,16 @@ public static class CallStatsEndpoint
             .WithCallStatsParameters()
             .RequireScope(KeyScopes.Read);
 
+    /// <summary>
+    /// The statistics of a parsed request, as the endpoint answers them (null beyond the groups' limit); every number
+    /// of the dashboard's overview comes from here.
+    /// </summary>
+    public static async Task<CallStats?> CountAsync(long accountId, CallStatsRequest request, ICallStore calls, CancellationToken cancellationToken)
+    {
+        var query = request.ToStoreQuery();
+        return StatsGroups.Build(request, query, await calls.GetStatsAsync(accountId, query, cancellationToken));
+    }
+
     internal static async Task<Results<JsonBytesOk<CallStatsResponse>, BadRequest<ErrorResponse>>> GetStats(
         ApiCaller caller,
         HttpContext context,
@@ -53,8 +63,7 @@ public static class CallStatsEndpoint
             }
         }
 
-        var query = request.ToStoreQuery();
-        var stats = StatsGroups.Build(request, query, await calls.GetStatsAsync(caller.AccountId, query, cancellationToken));
+        var stats = await CountAsync(caller.AccountId, request, calls, cancellationToken);
         if (stats is null)
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "group_by"));
