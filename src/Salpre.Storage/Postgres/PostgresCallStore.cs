@@ -40,7 +40,7 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
         {
             await using var command = new NpgsqlCommand(part.Sql, connection);
             part.Bind(command);
-            rows.AddRange(await ReadAllAsync(command, StatsSql.Read, cancellationToken));
+            rows.AddRange((await ReadAllAsync(command, StatsSql.Read, cancellationToken)).SelectMany(row => StatsSql.Rows(part, row)));
         }
         return StatsSql.Merge(rows);
     }

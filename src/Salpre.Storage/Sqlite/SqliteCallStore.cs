@@ -52,12 +52,12 @@ public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStor
             part.Sql,
             part,
             static (command, part) => part.Bind(command),
-            static (reader, _) =>
+            static (reader, part) =>
             {
                 var rows = new List<StatsRow>();
                 while (reader.Read())
                 {
-                    rows.Add(StatsSql.Read(reader));
+                    rows.AddRange(StatsSql.Rows(part, StatsSql.Read(reader)));
                 }
                 return rows;
             }));

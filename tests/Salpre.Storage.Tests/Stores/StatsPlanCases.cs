@@ -23,8 +23,8 @@ public static class StatsPlanCases
     public const string AgentDays = "call_stats_agent_days";
     public const string AgentBlocks = "call_stats_agent_blocks";
 
-    // A local day in a whole-hour zone: the UTC days, and the hours its offset moves across midnight (added, taken).
-    private static readonly string[] s_localDays = [Hours, Days, Hours, Hours, Hours];
+    // A local day in a whole-hour zone: the UTC days, and the hours its offset moves across midnight.
+    private static readonly string[] s_localDays = [Hours, Days, Hours, Hours];
 
     /// <summary>A case: what the gateway asks, and which tables its parts read.</summary>
     public sealed record Case(string Name, StatsQuery Query, string[] Sources);

@@ -35,7 +35,11 @@ public static class CallStatsEndpoint
         return StatsGroups.Build(request, query, await calls.GetStatsAsync(accountId, query, cancellationToken));
     }
 
-    internal static async Task<Results<JsonBytesOk<CallStatsResponse>, BadRequest<ErrorResponse>>> GetStats(
+    // Answers this large (a chart of two years by day) are not copied out of the rendering buffer to be kept: each
+    // copy would land on the large object heap (85,000 bytes and over) and bring on full collections under load.
+    private const int MaxKeptBytes = 64 * 1024;
+
+    internal static async Task<Results<JsonBytesOk<CallStatsResponse>, JsonOk<CallStatsResponse>, BadRequest<ErrorResponse>>> GetStats(
         ApiCaller caller,
         HttpContext context,
         ICallStore calls,
@@ -74,7 +78,13 @@ public static class CallStatsEndpoint
             request.Zone.Id,
             [.. request.GroupBy.Select(StatsDimensions.Name)],
             request.IgnoredParameters);
-        var body = GatewayJsonBytes.Render(new CallStatsResponse(stats, meta), GatewayJsonContext.Default.CallStatsResponse);
+        var answer = new CallStatsResponse(stats, meta);
+        var rendered = GatewayJsonBytes.RenderInPlace(answer, GatewayJsonContext.Default.CallStatsResponse);
+        if (rendered.Length > MaxKeptBytes)
+        {
+            return new JsonOk<CallStatsResponse>(answer, GatewayJsonContext.Default.CallStatsResponse);
+        }
+        var body = rendered.ToArray();
         pages.Keep(caller.AccountId, cacheKey, version, body);
         return new JsonBytesOk<CallStatsResponse>(body, replayed: false);
     }

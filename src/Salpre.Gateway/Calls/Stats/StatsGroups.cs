@@ -20,11 +20,16 @@ public static class StatsGroups
         var groups = new Dictionary<(StatsKey, StatsKey), StatsMeasures>();
         var callsByValue = new Dictionary<StatsKey, long>();
         var dimensions = request.GroupBy;
+        // Rows of one bucket (its statuses, its agents...) share their time keys: each is made once.
+        var keyMemo = new Dictionary<(StatsDimension, long, int), StatsKey>();
+        StatsKey Key(StatsDimension dimension, StatsRow row) => dimension.IsTime()
+            ? keyMemo.TryGetValue((dimension, row.Bucket, row.Offset), out var key) ? key : keyMemo[(dimension, row.Bucket, row.Offset)] = KeyOf(dimension, row, query.TimeUnit)
+            : KeyOf(dimension, row, query.TimeUnit);
         foreach (var row in rows)
         {
             totals.Add(row.Status, row.Calls, row.Answered, row.TalkSec);
             if (dimensions.Count == 0) continue;
-            var keys = (KeyOf(dimensions[0], row, query.TimeUnit), dimensions.Count > 1 ? KeyOf(dimensions[1], row, query.TimeUnit) : default);
+            var keys = (Key(dimensions[0], row), dimensions.Count > 1 ? Key(dimensions[1], row) : default);
             if (!groups.TryGetValue(keys, out var measures))
             {
                 groups[keys] = measures = new StatsMeasures();

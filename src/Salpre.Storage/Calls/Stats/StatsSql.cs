@@ -16,8 +16,11 @@ internal static class StatsSql
     private const int Hour = 3600;
     private const int Day = 86_400;
 
-    /// <summary>One statement of a plan, with what it binds.</summary>
-    public sealed record Part(string Sql, Action<DbCommand> Bind);
+    /// <summary>
+    /// One statement of a plan, with what it binds. A part with <see cref="MovedDays"/> reads hours by the UTC day that
+    /// holds them: each of its rows counts on the local day that many days away instead (see <see cref="Rows"/>).
+    /// </summary>
+    public sealed record Part(string Sql, Action<DbCommand> Bind, int MovedDays = 0);
 
     private enum Source
     {
@@ -95,6 +98,11 @@ internal static class StatsSql
         reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), (CallDirection)reader.GetInt32(3), reader.GetString(4),
         (CallStatus)reader.GetInt32(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8));
 
+    /// <summary>What a row of a part counts: itself, or for moved hours, the same taken from its UTC day and added to its local day.</summary>
+    public static IEnumerable<StatsRow> Rows(Part part, StatsRow row) => part.MovedDays == 0
+        ? [row]
+        : [row with { Calls = -row.Calls, Answered = -row.Answered, TalkSec = -row.TalkSec }, row with { Bucket = row.Bucket + part.MovedDays }];
+
     /// <summary>The rows of several parts, the same group and status added up (a correction's rows count negative).</summary>
     public static IReadOnlyList<StatsRow> Merge(IEnumerable<StatsRow> rows)
     {
@@ -126,15 +134,13 @@ internal static class StatsSql
         // A local day is its UTC day, less the hours the offset moves to the next (east) or the previous (west) local
         // day, plus those the day before (or after) moves into it.
         yield return Select(accountId, query, range, dialect, Shape.Plain);
-        yield return Select(accountId, query, range with { Source = Source.Hours }, dialect, Shape.MovedHoursAdded);
-        yield return Select(accountId, query, range with { Source = Source.Hours }, dialect, Shape.MovedHoursTaken);
+        yield return Select(accountId, query, range with { Source = Source.Hours }, dialect, Shape.MovedHours) with { MovedDays = Math.Sign(range.Offset) };
     }
 
     private enum Shape
     {
         Plain,
-        MovedHoursAdded,
-        MovedHoursTaken,
+        MovedHours,
     }
 
     private static Part Select(long accountId, StatsQuery query, Range range, SqlDialect dialect, Shape shape)
@@ -148,17 +154,18 @@ internal static class StatsSql
             Source.AgentBlocks => ("call_stats_agent_blocks", $"block * {Day * CallRollups.BlockDays}", "block", Day * CallRollups.BlockDays),
             _ => ("calls", "started_at", "started_at", 1),
         };
-        var sign = shape == Shape.MovedHoursTaken ? "-" : "";
-        var (calls, answered, talk) = range.Source == Source.Calls
-            ? ("count(*)", "sum(answered)", "sum(coalesce(duration_sec, 0))")
+        // The days' rollup read by day holds one row per group already: its rows are read as they are, no grouping.
+        var asStored = range.Source == Source.Days && query.TimeUnit == StatsTimeUnit.Day;
+        var (calls, answered, talk) = range.Source == Source.Calls ? ("count(*)", "sum(answered)", "sum(coalesce(duration_sec, 0))")
+            : asStored ? ("calls", "answered", "talk_sec")
             : ("sum(calls)", "sum(answered)", "sum(talk_sec)");
         var spans = Spans(query.Zone, range.From, range.Until).ToList();
-        // A Days range puts each UTC day's counts on the local day of the same date, and takes the hours its offset
-        // moves away from there (their UTC day) to add them where they belong (the offset's local day); the rest is
-        // read in the zone's offsets over the range.
-        var offset = range.Source == Source.Days || shape == Shape.MovedHoursTaken ? "0" : shape == Shape.MovedHoursAdded ? "@offset" : Offset(instant, spans);
+        // A Days range puts each UTC day's counts on the local day of the same date, and its moved hours are read by
+        // their UTC day too (Rows moves them); the rest is read in the zone's offsets over the range.
+        var offset = range.Source == Source.Days || shape == Shape.MovedHours ? "0" : Offset(instant, spans);
         var (bucket, offsetColumn) = query.TimeUnit switch
         {
+            StatsTimeUnit.Day when range.Source == Source.Days => ("day", "0"),
             StatsTimeUnit.Day => (CallRollups.FloorSql($"{instant} + {offset}", Day), "0"),
             StatsTimeUnit.Hour => (CallRollups.FloorSql($"{instant} + {offset}", Hour), offset),
             _ => ("CAST(0 AS bigint)", "0"),
@@ -174,7 +181,7 @@ internal static class StatsSql
         };
         var index = range.Source == Source.Calls && dialect == SqlDialect.Sqlite ? CallSql.IndexFor(query.Filter) : null;
         var sql = new StringBuilder("SELECT ").AppendJoin(", ", columns.Select(column => column.Item1))
-            .Append($", {sign}CAST({calls} AS bigint), {sign}CAST({answered} AS bigint), {sign}CAST({talk} AS bigint) FROM {table}")
+            .Append(asStored ? $", {calls}, {answered}, {talk} FROM {table}" : $", CAST({calls} AS bigint), CAST({answered} AS bigint), CAST({talk} AS bigint) FROM {table}")
             .Append(index is null ? "" : $" INDEXED BY {index}")
             .Append($" WHERE account_id = @account AND {bounds} >= @range_start AND {bounds} < @range_end");
         if (shape != Shape.Plain)
@@ -188,8 +195,11 @@ internal static class StatsSql
             ? query.Filter with { StartedAtOrAfter = null, StartedBefore = null }
             : new CallFilter { StatusMask = query.Filter.StatusMask, AgentIds = range.Source is Source.AgentDays or Source.AgentBlocks ? query.Filter.AgentIds : [] };
         CallSql.AppendFilter(sql, rowFilter);
-        var grouped = columns.Select((column, i) => (column.Item2, i + 1)).Where(column => column.Item1).Select(column => column.Item2);
-        sql.Append(" GROUP BY ").AppendJoin(", ", grouped);
+        if (!asStored)
+        {
+            var grouped = columns.Select((column, i) => (column.Item2, i + 1)).Where(column => column.Item1).Select(column => column.Item2);
+            sql.Append(" GROUP BY ").AppendJoin(", ", grouped);
+        }
 
         return new Part(sql.ToString(), command =>
         {
@@ -197,11 +207,7 @@ internal static class StatsSql
             CallSql.Add(command, "@range_start", range.From / unit);
             CallSql.Add(command, "@range_end", range.Until / unit);
             CallSql.AddFilterParameters(command, rowFilter);
-            if (shape == Shape.MovedHoursAdded)
-            {
-                CallSql.Add(command, "@offset", range.Offset);
-            }
-            else if (range.Source != Source.Days && shape == Shape.Plain)
+            if (range.Source != Source.Days && shape == Shape.Plain)
             {
                 for (var i = 0; i < spans.Count && query.TimeUnit != StatsTimeUnit.None; i++)
                 {
