@@ -62,6 +62,8 @@ writes_keys() {
 }
 if [ -f "$WORK/loaded" ]; then
   start_postgres "$WORK/pg" "$PG_SERVER_PORT" keep
+  # Data kept from an earlier run meets this build's schema, as an operator's database meets a new release.
+  on postgres "$PG_CONNECTION" migrate >/dev/null || die "migrate on postgres"
 else
   log "generating $CALLS calls over $ACCOUNTS accounts"
   rm -rf "$WORK/data" "$WORK/calls.db" "$WORK/calls.db-wal" "$WORK/calls.db-shm"

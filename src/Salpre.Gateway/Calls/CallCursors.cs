@@ -52,13 +52,18 @@ public sealed class CallCursors
     public bool TryDecode(long accountId, string text, out CursorState state)
     {
         state = null!;
-        // IsValid first: the decoder throws, rather than answers false, on characters outside base64url.
-        if (text.Length is 0 or > MaxEncodedLength || !Base64Url.IsValid(text, out var decodedLength) || decodedLength < TagLength + 27)
+        // Cursors are written without padding: a text with '=' is another spelling, not ours. IsValid first for the
+        // length; then the decoder's status, not its exceptions (some texts IsValid passes make DecodeFromChars throw).
+        if (text.Length is 0 or > MaxEncodedLength || text.Contains('=', StringComparison.Ordinal)
+            || !Base64Url.IsValid(text, out var decodedLength) || decodedLength < TagLength + 27)
         {
             return false;
         }
         var bytes = new byte[decodedLength];
-        var length = Base64Url.DecodeFromChars(text, bytes);
+        if (Base64Url.DecodeFromChars(text, bytes, out _, out var length) != System.Buffers.OperationStatus.Done || length < TagLength + 27)
+        {
+            return false;
+        }
         var payload = bytes.AsSpan(0, length - TagLength);
         Span<byte> expected = stackalloc byte[TagLength];
         ComputeTag(accountId, payload, expected);

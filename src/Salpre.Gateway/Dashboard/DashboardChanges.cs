@@ -59,6 +59,10 @@ public sealed partial class DashboardChanges(
         try
         {
             var (callsVersion, devicesPrint) = await ReadAsync(caller.AccountId, cancellationToken);
+            // The poller compares what it reads with what streams were last told: a change between this read and its
+            // first read of a new watch must count as one.
+            watch.Know(CallsEvent, callsVersion);
+            watch.Know(DevicesEvent, devicesPrint);
             yield return new SseItem<string>(callsVersion, CallsEvent);
             yield return new SseItem<string>(devicesPrint, DevicesEvent);
             var lastPing = time.GetTimestamp();
@@ -159,6 +163,12 @@ public sealed partial class DashboardChanges(
         public void Remove(Channel<SseItem<string>> inbox)
         {
             lock (_gate) _inboxes.Remove(inbox);
+        }
+
+        /// <summary>Records a state a stream was told, unless the watch knows one already.</summary>
+        public void Know(string eventType, string value)
+        {
+            lock (_gate) _last.TryAdd(eventType, value);
         }
 
         public void Publish(string eventType, string value)
