@@ -58,6 +58,16 @@ public sealed class OverviewTests(DashboardGateway gateway, Chromium chromium) :
         await Expect(page.Locator("[data-card=devices] .value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9]+ of 2$"));
     }
 
+    [Fact]
+    public async Task A_range_without_calls_still_draws_a_bar_for_each_day()
+    {
+        var page = await SignedInAsync("/dashboard?range=custom&started_after=2020-02-26&started_before=2020-03-02&tz=Europe/Istanbul");
+        var byDay = (await ApiAsync("/api/gateway/v1/call/stats?started_after=2020-02-26&started_before=2020-03-02&tz=Europe/Istanbul&group_by=day"))["data"]!["groups"]!.AsArray();
+        Assert.Equal(["2020-02-26=0", "2020-02-27=0", "2020-02-28=0", "2020-02-29=0", "2020-03-01=0"], byDay.Select(d => $"{d!["day"]}={d["calls"]}"));
+        Assert.Equal(byDay.Select(d => $"{d!["day"]}={d["calls"]}"),
+            await page.Locator("svg[data-chart=days] g[data-day]").EvaluateAllAsync<string[]>("bars => bars.map(b => `${b.dataset.day}=${b.dataset.calls}`)"));
+    }
+
     private static Task<string?> Card(IPage page, string name) => page.Locator($"[data-card={name}]").GetAttributeAsync("data-value");
 
     private static string Text(System.Text.Json.Nodes.JsonNode? value) => value is null ? "" : value.ToJsonString();

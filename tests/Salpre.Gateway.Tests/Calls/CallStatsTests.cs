@@ -108,6 +108,24 @@ public sealed class CallStatsTests(GatewayFactory gateway) : IClassFixture<Gatew
         AssertGroups(test, TimeZoneInfo.FindSystemTimeZoneById(zone), selected, answer.Json["data"]!["groups"]!.AsArray());
     }
 
+    /// <summary>Chatham's clocks move at :45 past, so an hour after the change starts at the same nominal instant as one before it.</summary>
+    [Theory]
+    [InlineData("2025-04-05T11:15:00Z", "2025-04-05T16:15:00Z", "01:00+13:45=0 02:00+13:45=0 03:00+13:45=1 02:00+12:45=1 03:00+12:45=0 04:00+12:45=0")]
+    [InlineData("2025-09-27T12:15:00Z", "2025-09-27T16:15:00Z", "01:00+12:45=0 02:00+12:45=1 03:00+13:45=1 04:00+13:45=0 05:00+13:45=0")]
+    public async Task Hours_where_a_quarter_hour_offset_changes_are_each_listed_once_in_time_order(string from, string until, string expected)
+    {
+        var account = await gateway.CreateAccountAsync();
+        var random = new Random(7);
+        // Just before and just after the change, which is 14:00 UTC on both days.
+        var change = Instant(from[..11] + "14:00:00Z");
+        await gateway.SeedAsync(account.Id, [CallData.Call(random, change - 60, 1), CallData.Call(random, change + 5 * 60, 2)]);
+
+        var answer = await gateway.Client(account.Key).GetWireAsync($"{Stats}?group_by=hour&tz=Pacific/Chatham&started_after={from}&started_before={until}");
+
+        Assert.True(answer.Status == 200, answer.Body);
+        Assert.Equal(expected, string.Join(' ', answer.Json["data"]!["groups"]!.AsArray().Select(g => $"{g!["hour"]!.GetValue<string>()[11..]}={g["calls"]}")));
+    }
+
     [Fact]
     public async Task A_call_made_and_reported_moves_exactly_its_numbers()
     {

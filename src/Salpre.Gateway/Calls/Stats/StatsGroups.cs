@@ -71,7 +71,9 @@ public static class StatsGroups
         {
             return [.. present.Distinct().OrderByDescending(key => calls[key]).ThenBy(key => key.Order).ThenBy(key => key.Text, StringComparer.Ordinal)];
         }
-        return [.. TimeValues(dimension, request, query).DistinctBy(key => key.Order).OrderBy(key => key.Order)];
+        // Made in time order. Not sorted by Order: where a :45 offset falls back an hour, two hours (03:00+13:45 and
+        // 02:00+12:45 in Chatham) start at one nominal instant.
+        return [.. TimeValues(dimension, request, query).Distinct()];
     }
 
     private static IEnumerable<StatsKey> TimeValues(StatsDimension dimension, CallStatsRequest request, StatsQuery query)
