@@ -3,6 +3,7 @@ using Salpre.Gateway.Calls;
 using Salpre.Gateway.Dashboard;
 using Salpre.Gateway.Demo;
 using Salpre.Gateway.Devices;
+using Salpre.Gateway.Events;
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Telemetry;
 
@@ -20,8 +21,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 
-// Console logs, storage, keys and their rate limits, HTTP conventions, metrics and traces, calls, devices, the API
-// description and the dashboard
+// Console logs, storage, keys and their rate limits, HTTP conventions, metrics and traces, calls, devices, events and
+// webhooks, the API description and the dashboard
 builder.AddGatewayLogging(demo);
 builder.AddGatewayStorage();
 builder.AddGatewayKeys();
@@ -30,6 +31,7 @@ builder.AddGatewayHttp();
 builder.AddGatewayTelemetry();
 builder.AddGatewayCalls();
 builder.AddGatewayDevices();
+builder.AddGatewayEvents();
 builder.Services.AddGatewayOpenApi();
 builder.AddGatewayDashboard();
 
@@ -45,6 +47,7 @@ app.UseGatewayDashboard();
 app.MapHealthEndpoints();
 app.MapCalls();
 app.MapDevices();
+app.MapEvents();
 app.MapGatewayOpenApi();
 app.MapDashboard();
 

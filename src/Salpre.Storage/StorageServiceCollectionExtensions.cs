@@ -7,12 +7,16 @@ using Salpre.Storage.Dashboard;
 using Salpre.Storage.Devices;
 using Salpre.Storage.Postgres;
 using Salpre.Storage.Sqlite;
+using Salpre.Storage.Webhooks;
 
 namespace Salpre.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>Registers the store named by <see cref="StorageOptions.Provider"/>, and the options themselves.</summary>
+    /// <summary>
+    /// Registers the store named by <see cref="StorageOptions.Provider"/>, and the options themselves. The caller registers
+    /// the <see cref="IEventSink"/> that call writes make their events with.
+    /// </summary>
     public static IServiceCollection AddSalpreStorage(this IServiceCollection services, StorageOptions options)
     {
         services.AddSingleton(options);
@@ -26,6 +30,7 @@ public static class StorageServiceCollectionExtensions
                 services.AddSingleton<IAccountStore, SqliteAccountStore>();
                 services.AddSingleton<IDeviceStore, SqliteDeviceStore>();
                 services.AddSingleton<IDashboardStore, SqliteDashboardStore>();
+                services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
                 break;
             case "postgres":
                 // Made by the container so that it is disposed with it, closing the pool's connections.
@@ -35,6 +40,7 @@ public static class StorageServiceCollectionExtensions
                 services.AddSingleton<IAccountStore, PostgresAccountStore>();
                 services.AddSingleton<IDeviceStore, PostgresDeviceStore>();
                 services.AddSingleton<IDashboardStore, PostgresDashboardStore>();
+                services.AddSingleton<IWebhookStore, PostgresWebhookStore>();
                 break;
             default:
                 throw new InvalidOperationException(

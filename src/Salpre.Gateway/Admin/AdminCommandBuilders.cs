@@ -248,8 +248,9 @@ public static class AdminCommandBuilders
         var account = AccountOption();
         var file = new Option<FileInfo>("--file") { Description = "An NDJSON (.ndjson, .jsonl) or CSV (.csv) file of calls.", Required = true };
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Skip and count bad lines instead of refusing the file." };
+        var events = new Option<bool>("--events") { Description = "Make each new call's event (for webhooks and the events feed); by default an import makes none." };
         var json = JsonOption();
-        var command = new Command("import", "Import calls into an account. A call_id already present is left unchanged.") { account, file, skipInvalid, json };
+        var command = new Command("import", "Import calls into an account. A call_id already present is left unchanged.") { account, file, skipInvalid, events, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var path = parse.GetValue(file)!.FullName;
@@ -268,7 +269,7 @@ public static class AdminCommandBuilders
             }
 
             var clock = Stopwatch.StartNew();
-            var report = await context.Services.GetRequiredService<CallImporter>().ImportAsync(accountId, path, parse.GetValue(skipInvalid), cancellationToken);
+            var report = await context.Services.GetRequiredService<CallImporter>().ImportAsync(accountId, path, parse.GetValue(skipInvalid), cancellationToken, parse.GetValue(events));
             foreach (var problem in report.Problems)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"line {problem.LineNumber}: {problem.Reason}");

@@ -24,6 +24,8 @@ public static class AdminCommands
         var options = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         await using var services = new ServiceCollection()
             .AddSalpreStorage(options)
+            .AddSingleton<Webhooks.DeliverySignal>()
+            .AddSingleton<Storage.Webhooks.IEventSink, Events.GatewayEventSink>()
             .AddSingleton<CallImporter>()
             .BuildServiceProvider();
         var context = new AdminContext(services, output);

@@ -90,7 +90,7 @@ public sealed class CallCursors
         return true;
     }
 
-    private void ComputeTag(long accountId, ReadOnlySpan<byte> payload, Span<byte> destination)
+    internal void ComputeTag(long accountId, ReadOnlySpan<byte> payload, Span<byte> destination)
     {
         var key = _key ?? throw new InvalidOperationException("The cursor key has not been loaded.");
         if (s_threadHmac is null || !ReferenceEquals(s_threadHmacKey, key))

@@ -137,7 +137,7 @@ public static class CallFilterParameters
     }
 
     /// <summary>The items of a list parameter: comma-separated, and the parameter may also be repeated.</summary>
-    private static List<string> ListItems(IQueryCollection query, string name, out bool ok)
+    public static List<string> ListItems(IQueryCollection query, string name, out bool ok)
     {
         var items = new List<string>();
         ok = true;

@@ -23,4 +23,8 @@ namespace Salpre.Gateway.Hosting;
 [JsonSerializable(typeof(HeartbeatBody))]
 [JsonSerializable(typeof(CallEventBody))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
+[JsonSerializable(typeof(Events.EventItem))]
+[JsonSerializable(typeof(Events.EventListResponse))]
+[JsonSerializable(typeof(Events.CallEventData))]
+[JsonSerializable(typeof(Events.TestEventData))]
 public sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -29,7 +29,14 @@ public interface ICallStore
     /// Writes calls in one transaction: all of them, or none when enumerating <paramref name="calls"/> throws.
     /// A call whose number the account already holds is left as it is.
     /// </summary>
-    Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken);
+    Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) =>
+        ImportAsync(accountId, calls, withEvents: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ImportAsync(long, IAsyncEnumerable{CallDetailsRecord}, CancellationToken)"/>; with
+    /// <paramref name="withEvents"/>, each new call also makes the event of its status (sequence 0), in the same transaction.
+    /// </summary>
+    Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, bool withEvents, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates an initiated call with its first event, in one transaction with its idempotency key when there is one.

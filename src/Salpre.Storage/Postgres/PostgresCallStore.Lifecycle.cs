@@ -1,6 +1,7 @@
 using Npgsql;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Calls.Stats;
+using Salpre.Storage.Webhooks;
 using static Salpre.Storage.Postgres.PostgresSql;
 
 namespace Salpre.Storage.Postgres;
@@ -8,7 +9,17 @@ namespace Salpre.Storage.Postgres;
 /// <summary>Calls coming in: make-call's creation, the boxes' status reports, and the call's log.</summary>
 public sealed partial class PostgresCallStore
 {
-    public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
+    public async Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken)
+    {
+        var outcome = await WriteCreateAsync(accountId, call, claim, render, cancellationToken);
+        if (outcome is CreateOutcome.Created)
+        {
+            sink.Committed();
+        }
+        return outcome;
+    }
+
+    private Task<CreateOutcome> WriteCreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
         database.WriteAsync<CreateOutcome>(async (connection, ct) =>
         {
             if (claim is not null && await ClaimAsync(connection, accountId, claim, call.StartedAt, ct) is { } earlier)
@@ -20,6 +31,7 @@ public sealed partial class PostgresCallStore
             var created = new CallRecord(callNum, CallStatus.Initiated, call.From, call.To, call.AgentId, CallDirection.Outbound, call.StartedAt, null, null);
             await InsertEventAsync(connection, accountId, callNum, 1, new CallEvent(CallStatus.Initiated, call.StartedAt, null), ct);
             await CallRollups.ApplyAsync(connection, accountId, [CallTally.Of(created, answered: false)], [], ct);
+            await EventOutbox.AppendCallAsync(connection, SqlDialect.Postgres, sink, accountId, created, null, 1, ct);
 
             var response = render(created);
             if (claim is not null)
@@ -38,7 +50,17 @@ public sealed partial class PostgresCallStore
         return Judge(claim, await ReadClaimAsync(connection, accountId, claim.Key, cancellationToken));
     }
 
-    public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
+    public async Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken)
+    {
+        var result = await WriteEventAsync(accountId, callNum, report, outcome, cancellationToken);
+        if (result.Result == EventResult.Applied)
+        {
+            sink.Committed();
+        }
+        return result;
+    }
+
+    private Task<EventOutcome> WriteEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
         {
             // The row lock makes concurrent reports of one call take turns, each judged against the one before.
@@ -71,6 +93,7 @@ public sealed partial class PostgresCallStore
                 ("status", (int)moved.Status), ("ended_at", moved.EndedAt), ("duration", moved.DurationSec), ("answered", answered ? 1 : 0),
                 ("account", accountId), ("num", callNum));
             await CallRollups.MoveAsync(connection, accountId, CallTally.Of(call, wasAnswered), CallTally.Of(moved, answered), ct);
+            await EventOutbox.AppendCallAsync(connection, SqlDialect.Postgres, sink, accountId, moved, call.Status, events.Count + 1, ct);
             await BumpVersionAsync(connection, accountId, ct);
             return judged;
         }, cancellationToken);

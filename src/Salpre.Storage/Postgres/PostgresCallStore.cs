@@ -2,12 +2,14 @@ using Npgsql;
 using NpgsqlTypes;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Calls.Stats;
+using Salpre.Storage.Webhooks;
 using static NpgsqlTypes.NpgsqlDbType;
 using static Salpre.Storage.Postgres.PostgresSql;
 
 namespace Salpre.Storage.Postgres;
 
-public sealed partial class PostgresCallStore(PostgresDatabase database) : ICallStore
+/// <summary>The calls on PostgreSQL; every accepted change also writes its event (see <see cref="EventOutbox"/>).</summary>
+public sealed partial class PostgresCallStore(PostgresDatabase database, IEventSink sink) : ICallStore
 {
     public async Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken)
     {
@@ -67,14 +69,18 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
         }, cancellationToken);
     }
 
-    public async Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken)
+    public async Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, bool withEvents, CancellationToken cancellationToken)
     {
-        var outcome = await WriteImportAsync(accountId, calls, cancellationToken);
+        var outcome = await WriteImportAsync(accountId, calls, withEvents, cancellationToken);
         database.Metrics.Imported(outcome);
+        if (withEvents && outcome.Inserted > 0)
+        {
+            sink.Committed();
+        }
         return outcome;
     }
 
-    private Task<ImportOutcome> WriteImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) =>
+    private Task<ImportOutcome> WriteImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, bool withEvents, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
         {
             // Make-calls wait until the import commits (as SQLite's one writer makes them), so that none takes a
@@ -120,16 +126,17 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
                     SELECT account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec,
                            CASE WHEN status = 2 OR duration_sec > 0 THEN 1 ELSE 0 END FROM source
                     ON CONFLICT DO NOTHING
-                    RETURNING call_num, started_at, agent_id, status, answered, duration_sec),
+                    RETURNING call_num, started_at, agent_id, status, answered, duration_sec, from_addr, to_addr, direction, ended_at),
                 details AS (
                     INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables)
                     SELECT s.account_id, s.call_num, s.audio_record_url, s.transcript, s.variables FROM source s JOIN inserted USING (call_num)
                     WHERE s.audio_record_url IS NOT NULL OR s.transcript IS NOT NULL OR s.variables IS NOT NULL)
-                SELECT call_num, started_at, agent_id, status, answered, duration_sec FROM inserted
+                SELECT call_num, started_at, agent_id, status, answered, duration_sec, from_addr, to_addr, direction, ended_at FROM inserted ORDER BY call_num
                 """);
             // The calls written, tallied for the statistics' rollups (a call the account held already counts once, as before).
             long inserted = 0, highest = 0;
             var rollups = new CallRollups.Changes();
+            var written = new List<CallRecord>();
             await using (var reader = await move.ExecuteReaderAsync(ct))
             {
                 while (await reader.ReadAsync(ct))
@@ -138,9 +145,18 @@ public sealed partial class PostgresCallStore(PostgresDatabase database) : ICall
                     highest = Math.Max(highest, reader.GetInt64(0));
                     var duration = reader.IsDBNull(5) ? 0 : reader.GetInt32(5);
                     rollups.Add(new CallTally(reader.GetInt64(1), reader.GetInt64(2), (CallStatus)reader.GetInt32(3), reader.GetInt32(4) != 0, duration), +1);
+                    if (withEvents)
+                    {
+                        written.Add(new CallRecord(reader.GetInt64(0), (CallStatus)reader.GetInt32(3), reader.GetString(6), reader.GetString(7), reader.GetInt64(2),
+                            (CallDirection)reader.GetInt32(8), reader.GetInt64(1), reader.IsDBNull(9) ? null : reader.GetInt64(9), reader.IsDBNull(5) ? null : duration));
+                    }
                 }
             }
             await rollups.WriteAsync(connection, accountId, ct);
+            foreach (var call in written)
+            {
+                await EventOutbox.AppendCallAsync(connection, SqlDialect.Postgres, sink, accountId, call, null, 0, ct);
+            }
 
             if (inserted > 0)
             {

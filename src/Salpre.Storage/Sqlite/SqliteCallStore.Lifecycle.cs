@@ -1,13 +1,24 @@
 using Microsoft.Data.Sqlite;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Calls.Stats;
+using Salpre.Storage.Webhooks;
 
 namespace Salpre.Storage.Sqlite;
 
 /// <summary>Calls coming in: make-call's creation, the boxes' status reports, and the call's log.</summary>
 public sealed partial class SqliteCallStore
 {
-    public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
+    public async Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken)
+    {
+        var outcome = await WriteCreateAsync(accountId, call, claim, render, cancellationToken);
+        if (outcome is CreateOutcome.Created)
+        {
+            sink.Committed();
+        }
+        return outcome;
+    }
+
+    private Task<CreateOutcome> WriteCreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
         database.WriteAsync<CreateOutcome>(async (connection, ct) =>
         {
             if (claim is not null)
@@ -33,6 +44,7 @@ public sealed partial class SqliteCallStore
                 ("@account", accountId), ("@started_at", call.StartedAt), ("@num", callNum), ("@from", call.From), ("@to", call.To), ("@agent", call.AgentId));
             await InsertEventAsync(connection, accountId, callNum, 1, new CallEvent(CallStatus.Initiated, call.StartedAt, null), ct);
             await CallRollups.ApplyAsync(connection, accountId, [CallTally.Of(created, answered: false)], [], ct);
+            await EventOutbox.AppendCallAsync(connection, SqlDialect.Sqlite, sink, accountId, created, null, 1, ct);
 
             var response = render(created);
             if (claim is not null)
@@ -53,22 +65,32 @@ public sealed partial class SqliteCallStore
         return Judge(claim, await ReadClaimAsync(connection, accountId, claim.Key, cancellationToken));
     }
 
-    public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
+    public async Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken)
+    {
+        var result = await WriteEventAsync(accountId, callNum, report, outcome, cancellationToken);
+        if (result.Result == EventResult.Applied)
+        {
+            sink.Committed();
+        }
+        return result;
+    }
+
+    private Task<EventOutcome> WriteEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
         {
             if (await ReadCallAsync(connection, accountId, callNum, ct) is not var (call, wasAnswered))
             {
                 return new EventOutcome(EventResult.NotFound, null);
             }
-            var events = await ReadEventsAsync(connection, accountId, callNum, ct);
-            var judged = CallLifecycle.Judge(call, events, report);
+            var reports = await ReadEventsAsync(connection, accountId, callNum, ct);
+            var judged = CallLifecycle.Judge(call, reports, report);
             if (judged.Result != EventResult.Applied)
             {
                 return judged;
             }
 
             var moved = judged.Call!;
-            await InsertEventAsync(connection, accountId, callNum, events.Count + 1, report, ct);
+            await InsertEventAsync(connection, accountId, callNum, reports.Count + 1, report, ct);
             // A final report may bring the recording, the transcript and the variables.
             if (moved.Status.IsFinal() && outcome is not null)
             {
@@ -80,6 +102,7 @@ public sealed partial class SqliteCallStore
                 ("@status", (int)moved.Status), ("@ended_at", moved.EndedAt), ("@duration", moved.DurationSec), ("@answered", answered ? 1 : 0),
                 ("@account", accountId), ("@num", callNum));
             await CallRollups.MoveAsync(connection, accountId, CallTally.Of(call, wasAnswered), CallTally.Of(moved, answered), ct);
+            await EventOutbox.AppendCallAsync(connection, SqlDialect.Sqlite, sink, accountId, moved, call.Status, reports.Count + 1, ct);
             await BumpVersionAsync(connection, accountId, ct);
             return judged;
         }, cancellationToken);

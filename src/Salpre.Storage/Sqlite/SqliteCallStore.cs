@@ -1,10 +1,12 @@
 using Microsoft.Data.Sqlite;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Calls.Stats;
+using Salpre.Storage.Webhooks;
 
 namespace Salpre.Storage.Sqlite;
 
-public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStore
+/// <summary>The calls on SQLite; every accepted change also writes its event (see <see cref="EventOutbox"/>).</summary>
+public sealed partial class SqliteCallStore(SqliteDatabase database, IEventSink sink) : ICallStore
 {
     public Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken)
     {
@@ -99,14 +101,18 @@ public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStor
         }, cancellationToken);
     }
 
-    public async Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken)
+    public async Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, bool withEvents, CancellationToken cancellationToken)
     {
-        var outcome = await WriteImportAsync(accountId, calls, cancellationToken);
+        var outcome = await WriteImportAsync(accountId, calls, withEvents, cancellationToken);
         database.Metrics.Imported(outcome);
+        if (withEvents && outcome.Inserted > 0)
+        {
+            sink.Committed();
+        }
         return outcome;
     }
 
-    private Task<ImportOutcome> WriteImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) =>
+    private Task<ImportOutcome> WriteImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, bool withEvents, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
         {
             await using var insertCall = connection.CreateCommand();
@@ -143,6 +149,10 @@ public sealed partial class SqliteCallStore(SqliteDatabase database) : ICallStor
                 {
                     Fill(detailParameters, accountId, call.CallNum, details.AudioRecordUrl, details.Transcript, details.VariablesJson);
                     await insertDetails.ExecuteNonQueryAsync(ct);
+                }
+                if (withEvents)
+                {
+                    await EventOutbox.AppendCallAsync(connection, SqlDialect.Sqlite, sink, accountId, call, null, 0, ct);
                 }
             }
 

@@ -49,7 +49,7 @@ public sealed class Faults
             Throw<IReadOnlyList<Storage.Calls.Stats.StatsRow>>();
         public Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken) => Throw<CallDetailsRecord?>();
         public Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken) => Throw<long>();
-        public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, CancellationToken cancellationToken) => Throw<ImportOutcome>();
+        public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, bool withEvents, CancellationToken cancellationToken) => Throw<ImportOutcome>();
         public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) => Throw<CreateOutcome>();
         public Task<CreateOutcome?> FindIdempotentAsync(long accountId, IdempotencyClaim claim, CancellationToken cancellationToken) => Throw<CreateOutcome?>();
         public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) => Throw<EventOutcome>();

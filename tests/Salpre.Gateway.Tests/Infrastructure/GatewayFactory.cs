@@ -139,6 +139,31 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return System.Text.Encoding.Latin1.GetString(buffer.ToArray());
     }
 
+    /// <summary>
+    /// On PostgreSQL, waits until every transaction begun so far has ended: the feed shows an event once nothing can
+    /// come before it, and transaction ids are the whole test server's. Nothing to wait for on SQLite.
+    /// </summary>
+    public async Task SettleEventsAsync()
+    {
+        if (Postgres is null)
+        {
+            return;
+        }
+        await using var connection = new Npgsql.NpgsqlConnection(StorageSettings["Storage:ConnectionString"]);
+        await connection.OpenAsync();
+        async Task<long> Read(string sql)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        var next = await Read("SELECT (pg_snapshot_xmax(pg_current_snapshot())::text)::bigint");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await Read("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint") < next && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>Set by tests that inject faults; otherwise any 500 the gateway answers fails the test that drew it.</summary>
     public bool ExpectsFaults { get; set; }
 

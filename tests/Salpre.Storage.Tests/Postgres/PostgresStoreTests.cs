@@ -7,3 +7,5 @@ public sealed class PostgresCallStoreTests : CallStoreTests<PostgresTestStore>;
 public sealed class PostgresAccountStoreTests : AccountStoreTests<PostgresTestStore>;
 
 public sealed class PostgresStorageTests : StorageTests<PostgresTestStore>;
+
+public sealed class PostgresEventOutboxTests : EventOutboxTests<PostgresTestStore>;

@@ -3,6 +3,7 @@ using Salpre.Storage.Calls;
 using Salpre.Storage.Devices;
 using Salpre.Storage.Postgres;
 using Salpre.Storage.Tests.Stores;
+using Salpre.Storage.Webhooks;
 using Salpre.Tests.Shared;
 
 namespace Salpre.Storage.Tests.Postgres;
@@ -17,7 +18,8 @@ public sealed class PostgresTestStore : TestStore, IStoreProvider
         _server = server;
         ConnectionString = connectionString;
         Database = new PostgresDatabase(new StorageOptions { Provider = "postgres", ConnectionString = connectionString });
-        Calls = new PostgresCallStore(Database);
+        Calls = new PostgresCallStore(Database, Events);
+        Webhooks = new PostgresWebhookStore(Database, Time);
         Accounts = new PostgresAccountStore(Database, Time);
         Devices = new PostgresDeviceStore(Database, Time);
     }
@@ -28,6 +30,7 @@ public sealed class PostgresTestStore : TestStore, IStoreProvider
     public override ICallStore Calls { get; }
     public override IAccountStore Accounts { get; }
     public override IDeviceStore Devices { get; }
+    public override IWebhookStore Webhooks { get; }
 
     public static async Task<PostgresTestStore> CreateAsync()
     {
@@ -47,6 +50,17 @@ public sealed class PostgresTestStore : TestStore, IStoreProvider
     {
         await using var command = Database.DataSource.CreateCommand(sql);
         return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Transaction ids are the cluster's: other tests' transactions may hold the feed's horizon for a moment.</summary>
+    public override async Task SettleAsync()
+    {
+        var next = await ScalarAsync<long>("SELECT (pg_snapshot_xmax(pg_current_snapshot())::text)::bigint");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await ScalarAsync<long>("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint") < next && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
     }
 
     public override async ValueTask DisposeAsync()

@@ -7,3 +7,5 @@ public sealed class SqliteCallStoreTests : CallStoreTests<TempDatabase>;
 public sealed class SqliteAccountStoreTests : AccountStoreTests<TempDatabase>;
 
 public sealed class SqliteStorageTests : StorageTests<TempDatabase>;
+
+public sealed class SqliteEventOutboxTests : EventOutboxTests<TempDatabase>;

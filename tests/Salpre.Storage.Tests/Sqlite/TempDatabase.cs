@@ -4,6 +4,7 @@ using Salpre.Storage.Calls;
 using Salpre.Storage.Devices;
 using Salpre.Storage.Sqlite;
 using Salpre.Storage.Tests.Stores;
+using Salpre.Storage.Webhooks;
 
 namespace Salpre.Storage.Tests.Sqlite;
 
@@ -16,7 +17,8 @@ public sealed class TempDatabase : TestStore, IStoreProvider
     {
         Path = System.IO.Path.Combine(_directory, "calls.db");
         Database = new SqliteDatabase(new StorageOptions { ConnectionString = $"Data Source={Path}" });
-        Calls = new SqliteCallStore(Database);
+        Calls = new SqliteCallStore(Database, Events);
+        Webhooks = new SqliteWebhookStore(Database, Time);
         Accounts = new SqliteAccountStore(Database, Time);
         Devices = new SqliteDeviceStore(Database, Time);
     }
@@ -27,6 +29,7 @@ public sealed class TempDatabase : TestStore, IStoreProvider
     public override ICallStore Calls { get; }
     public override IAccountStore Accounts { get; }
     public override IDeviceStore Devices { get; }
+    public override IWebhookStore Webhooks { get; }
 
     public static async Task<TempDatabase> CreateAsync()
     {

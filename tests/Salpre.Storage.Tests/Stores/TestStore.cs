@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Devices;
+using Salpre.Storage.Webhooks;
 
 namespace Salpre.Storage.Tests.Stores;
 
@@ -13,6 +14,12 @@ public abstract class TestStore : IAsyncDisposable
     public abstract ICallStore Calls { get; }
     public abstract IAccountStore Accounts { get; }
     public abstract IDeviceStore Devices { get; }
+    public abstract IWebhookStore Webhooks { get; }
+
+    /// <summary>What the call stores make their events with: a plain rendering, and a count of commits.</summary>
+    public TestEventSink Events { get; }
+
+    protected TestStore() => Events = new TestEventSink(Time);
 
     /// <summary>Adds accounts 1..count, for tests about calls (calls must belong to an account).</summary>
     public async Task<TestStore> WithAccountsAsync(int count)
@@ -26,6 +33,9 @@ public abstract class TestStore : IAsyncDisposable
 
     public abstract Task ExecuteAsync(string sql);
 
+    /// <summary>Waits until every transaction begun so far has ended, so that the feed shows all that committed.</summary>
+    public virtual Task SettleAsync() => Task.CompletedTask;
+
     public abstract Task<T> ScalarAsync<T>(string sql);
 
     public abstract ValueTask DisposeAsync();
@@ -35,4 +45,19 @@ public abstract class TestStore : IAsyncDisposable
 public interface IStoreProvider
 {
     static abstract Task<TestStore> CreateAsync();
+}
+
+/// <summary>Renders a call event's data as a small JSON object and counts the commits it is told of.</summary>
+public sealed class TestEventSink(TimeProvider time) : IEventSink
+{
+    private int _commits;
+
+    public TimeProvider Time => time;
+
+    public int Commits => _commits;
+
+    public string CallData(CallRecord call, CallStatus? previousStatus, int sequence) =>
+        $$"""{"call_id":"c{{call.CallNum}}","status":{{(int)call.Status}},"previous_status":{{(previousStatus is { } p ? ((int)p).ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}},"sequence":{{sequence}}}""";
+
+    public void Committed() => Interlocked.Increment(ref _commits);
 }

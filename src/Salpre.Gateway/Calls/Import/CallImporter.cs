@@ -22,7 +22,8 @@ public sealed class CallImporter(ICallStore calls)
 {
     public const int MaxReportedProblems = 100;
 
-    public async Task<ImportReport> ImportAsync(long accountId, string path, bool skipInvalid, CancellationToken cancellationToken)
+    /// <param name="withEvents">Each new call also makes the event of its status (for webhooks and the feed); off by default.</param>
+    public async Task<ImportReport> ImportAsync(long accountId, string path, bool skipInvalid, CancellationToken cancellationToken, bool withEvents = false)
     {
         if (await CallFileReader.FindLineNotUtf8Async(path, cancellationToken) is { } notUtf8)
         {
@@ -57,7 +58,7 @@ public sealed class CallImporter(ICallStore calls)
         }
 
         var firstNew = withoutId > 0 ? await calls.ReserveCallNumbersAsync(withoutId, highestId, cancellationToken) : 0;
-        var outcome = await calls.ImportAsync(accountId, ValidCallsAsync(path, firstNew, withoutId, cancellationToken), cancellationToken);
+        var outcome = await calls.ImportAsync(accountId, ValidCallsAsync(path, firstNew, withoutId, cancellationToken), withEvents, cancellationToken);
         return new ImportReport(outcome.Inserted, outcome.AlreadyPresent, invalid, problems, Written: true);
     }
 

@@ -1,0 +1,18 @@
+using Salpre.Storage.Calls;
+
+namespace Salpre.Storage.Webhooks;
+
+/// <summary>
+/// What a call write needs to make its event in its own transaction: the gateway renders the event's data (the call
+/// as the API shows it) and is told, once the write has committed, that deliveries may be waiting.
+/// </summary>
+public interface IEventSink
+{
+    TimeProvider Time { get; }
+
+    /// <summary>The event's <c>data</c>: the call object as the list shows it, then <c>previous_status</c> and <c>sequence</c>.</summary>
+    string CallData(CallRecord call, CallStatus? previousStatus, int sequence);
+
+    /// <summary>Called after a write that made events has committed.</summary>
+    void Committed();
+}

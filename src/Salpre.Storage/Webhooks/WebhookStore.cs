@@ -1,0 +1,342 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Salpre.Storage.Calls;
+
+namespace Salpre.Storage.Webhooks;
+
+/// <summary>
+/// The feed and the webhooks over either database: every statement is shared, and a store adds only how it opens and
+/// writes, and (PostgreSQL) how a claim keeps other nodes off the endpoints it serves.
+/// </summary>
+public abstract class WebhookStore(TimeProvider time) : IWebhookStore
+{
+    private const string EndpointColumns =
+        "id, account_id, url, description, types, enabled, disabled_reason, max_in_flight, secret, previous_secret, " +
+        "previous_expires_at, created_at, updated_at, last_success_at, failing_since";
+
+    private protected abstract SqlDialect Dialect { get; }
+
+    /// <summary>Runs <paramref name="work"/> in a write transaction and commits it unless the work throws.</summary>
+    private protected abstract Task<T> WriteAsync<T>(Func<DbConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken);
+
+    private protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called in a claim's transaction before it claims: the endpoints this claim may serve, locked against other
+    /// nodes' claims until it commits; null for any endpoint (one writer at a time already).
+    /// </summary>
+    private protected virtual Task<long[]?> LockClaimableAsync(DbConnection connection, long now, CancellationToken ct) => Task.FromResult<long[]?>(null);
+
+    /// <summary>A predicate that hides events a transaction still running could yet come before (PostgreSQL).</summary>
+    private protected virtual string VisibleEvents => "";
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public async Task<IReadOnlyList<EventRecord>> ListEventsAsync(long accountId, EventPosition after, IReadOnlyList<string> types, int limit, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder("SELECT tx, id, type, created_at, data FROM events WHERE account_id = @account AND (tx, id) > (@tx, @id)");
+        sql.Append(types.Count == 0 ? $" AND type <> '{EventTypes.Test}'" : " AND type IN (" + string.Join(", ", types.Select((_, i) => $"@type{i}")) + ")");
+        sql.Append(VisibleEvents).Append(" ORDER BY tx, id LIMIT ").Append(limit);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, sql.ToString(), ("@account", accountId), ("@tx", after.Tx), ("@id", after.Id));
+        for (var i = 0; i < types.Count; i++)
+        {
+            CallSql.Add(command, $"@type{i}", types[i]);
+        }
+        return await ReadAllAsync(command, ReadEvent, cancellationToken);
+    }
+
+    public Task<int> ForgetEventsAsync(long before, int limit, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) =>
+        {
+            const string Old = "SELECT id FROM events WHERE created_at < @before ORDER BY created_at LIMIT @limit";
+            await ExecuteAsync(connection, ct,
+                $"DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id IN ({Old}))",
+                ("@before", before), ("@limit", limit));
+            await ExecuteAsync(connection, ct, $"DELETE FROM webhook_deliveries WHERE event_id IN ({Old})", ("@before", before), ("@limit", limit));
+            return await ExecuteAsync(connection, ct, $"DELETE FROM events WHERE id IN ({Old})", ("@before", before), ("@limit", limit));
+        }, cancellationToken);
+
+    public Task<EndpointRecord> CreateEndpointAsync(long accountId, NewEndpoint endpoint, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) =>
+        {
+            await using var command = Command(connection,
+                "INSERT INTO webhook_endpoints (account_id, url, description, types, enabled, max_in_flight, secret, created_at, updated_at) " +
+                $"VALUES (@account, @url, @description, @types, 1, @max, @secret, @now, @now) RETURNING {EndpointColumns}",
+                ("@account", accountId), ("@url", endpoint.Url), ("@description", endpoint.Description), ("@types", endpoint.Types),
+                ("@max", endpoint.MaxInFlight), ("@secret", endpoint.Secret), ("@now", Now()));
+            return (await FirstAsync(command, ReadEndpoint, ct))!;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<EndpointRecord>> ListEndpointsAsync(long accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, $"SELECT {EndpointColumns} FROM webhook_endpoints WHERE account_id = @account ORDER BY id", ("@account", accountId));
+        return await ReadAllAsync(command, ReadEndpoint, cancellationToken);
+    }
+
+    public async Task<EndpointRecord?> GetEndpointAsync(long accountId, long endpointId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await FindEndpointAsync(connection, accountId, endpointId, cancellationToken);
+    }
+
+    public Task<EndpointRecord?> UpdateEndpointAsync(long accountId, long endpointId, EndpointChange change, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) =>
+        {
+            var sets = new List<string> { "updated_at = @now" };
+            if (change.Url is not null) sets.Add("url = @url");
+            if (change.Description is not null) sets.Add("description = @description");
+            if (change.Types is not null) sets.Add("types = @types");
+            if (change.MaxInFlight is not null) sets.Add("max_in_flight = @max");
+            if (change.Enabled == true) sets.Add("enabled = 1, disabled_reason = NULL, failing_since = NULL");
+            if (change.Enabled == false) sets.Add("enabled = 0, disabled_reason = 'disabled through the API'");
+            await using var command = Command(connection,
+                $"UPDATE webhook_endpoints SET {string.Join(", ", sets)} WHERE account_id = @account AND id = @id RETURNING {EndpointColumns}",
+                ("@now", Now()), ("@account", accountId), ("@id", endpointId));
+            if (change.Url is not null) CallSql.Add(command, "@url", change.Url);
+            if (change.Description is not null) CallSql.Add(command, "@description", change.Description);
+            if (change.Types is { } types) CallSql.Add(command, "@types", types);
+            if (change.MaxInFlight is { } max) CallSql.Add(command, "@max", max);
+            return await FirstAsync(command, ReadEndpoint, ct);
+        }, cancellationToken);
+
+    public Task<bool> DeleteEndpointAsync(long accountId, long endpointId, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) =>
+        {
+            if (await FindEndpointAsync(connection, accountId, endpointId, ct) is null)
+            {
+                return false;
+            }
+            await ExecuteAsync(connection, ct,
+                "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = @id)", ("@id", endpointId));
+            await ExecuteAsync(connection, ct, "DELETE FROM webhook_deliveries WHERE endpoint_id = @id", ("@id", endpointId));
+            await ExecuteAsync(connection, ct, "DELETE FROM webhook_endpoints WHERE id = @id", ("@id", endpointId));
+            return true;
+        }, cancellationToken);
+
+    public Task<EndpointRecord?> RotateSecretAsync(long accountId, long endpointId, byte[] secret, long previousExpiresAt, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) =>
+        {
+            await using var command = Command(connection,
+                "UPDATE webhook_endpoints SET previous_secret = secret, previous_expires_at = @expires, secret = @secret, updated_at = @now " +
+                $"WHERE account_id = @account AND id = @id RETURNING {EndpointColumns}",
+                ("@expires", previousExpiresAt), ("@secret", secret), ("@now", Now()), ("@account", accountId), ("@id", endpointId));
+            return await FirstAsync(command, ReadEndpoint, ct);
+        }, cancellationToken);
+
+    public Task<EventPosition?> AddTestEventAsync(long accountId, long endpointId, string data, CancellationToken cancellationToken) =>
+        WriteAsync<EventPosition?>(async (connection, ct) =>
+            await FindEndpointAsync(connection, accountId, endpointId, ct) is null
+                ? null
+                : await EventOutbox.AppendAsync(connection, Dialect, accountId, EventTypes.Test, Now(), data, ct, endpointId),
+            cancellationToken);
+
+    public async Task<IReadOnlyList<DeliveryRecord>?> ListDeliveriesAsync(long accountId, long endpointId, long beforeId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        if (await FindEndpointAsync(connection, accountId, endpointId, cancellationToken) is null)
+        {
+            return null;
+        }
+        await using var command = Command(connection,
+            "SELECT d.id, e.tx, e.id, e.type, d.state, d.attempts, d.next_attempt_at, d.created_at, d.lease_until " +
+            "FROM webhook_deliveries d JOIN events e ON e.id = d.event_id " +
+            $"WHERE d.endpoint_id = @endpoint AND d.id < @before ORDER BY d.id DESC LIMIT {limit}",
+            ("@endpoint", endpointId), ("@before", beforeId));
+        var deliveries = await ReadAllAsync(command, static reader => new DeliveryRecord(
+            reader.GetInt64(0), new EventPosition(reader.GetInt64(1), reader.GetInt64(2)), reader.GetString(3), (DeliveryState)reader.GetInt64(4),
+            (int)reader.GetInt64(5), reader.GetInt64(4) == 0 ? Math.Max(reader.GetInt64(6), reader.GetInt64(8)) : null, reader.GetInt64(7), []), cancellationToken);
+        if (deliveries.Count == 0)
+        {
+            return deliveries;
+        }
+        await using var attempts = Command(connection,
+            "SELECT delivery_id, started_at, http_status, latency_ms, error, response_body FROM webhook_attempts " +
+            $"WHERE delivery_id IN ({string.Join(", ", deliveries.Select(d => d.Id))}) ORDER BY id");
+        var log = (await ReadAllAsync(attempts, static reader => (Delivery: reader.GetInt64(0), Attempt: new AttemptRecord(
+            reader.GetInt64(1), reader.IsDBNull(2) ? null : (int)reader.GetInt64(2), reader.GetInt64(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5))), cancellationToken))
+            .ToLookup(row => row.Delivery, row => row.Attempt);
+        return [.. deliveries.Select(d => d with { AttemptLog = [.. log[d.Id]] })];
+    }
+
+    public Task<bool> RetryDeliveryAsync(long accountId, long endpointId, long deliveryId, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) => await ExecuteAsync(connection, ct,
+            "UPDATE webhook_deliveries SET state = 0, next_attempt_at = @now, updated_at = @now " +
+            "WHERE id = @id AND endpoint_id = @endpoint AND account_id = @account AND lease_until <= @now",
+            ("@now", Now()), ("@id", deliveryId), ("@endpoint", endpointId), ("@account", accountId)) == 1, cancellationToken);
+
+    public Task<long?> RecoverAsync(long accountId, long endpointId, long since, CancellationToken cancellationToken) =>
+        WriteAsync<long?>(async (connection, ct) =>
+            await FindEndpointAsync(connection, accountId, endpointId, ct) is null
+                ? null
+                : (long)await ExecuteAsync(connection, ct,
+                    "UPDATE webhook_deliveries SET state = 0, next_attempt_at = @now, updated_at = @now " +
+                    "WHERE endpoint_id = @endpoint AND state = 2 AND created_at >= @since",
+                    ("@now", Now()), ("@endpoint", endpointId), ("@since", since)),
+            cancellationToken);
+
+    public async Task<long?> NextDueAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            "SELECT min(d.next_attempt_at) FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.state = 0 AND w.enabled = 1");
+        return await command.ExecuteScalarAsync(cancellationToken) is long due ? due : null;
+    }
+
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var token = RandomNumberGenerator.GetInt32(1, int.MaxValue);
+        var claimed = await WriteAsync(async (connection, ct) =>
+        {
+            var endpoints = await LockClaimableAsync(connection, now, ct);
+            if (endpoints is { Length: 0 })
+            {
+                return [];
+            }
+            // The deliveries due, ranked within their endpoint; each endpoint gets what its max_in_flight leaves room
+            // for, and the ranks interleave endpoints (the least recently served first) so that none waits behind another.
+            var only = endpoints is null ? "" : $" AND w.id IN ({string.Join(", ", endpoints)})";
+            await using var claim = Command(connection, $"""
+                UPDATE webhook_deliveries SET lease_until = @lease, next_attempt_at = @lease, lease_token = @token, attempts = attempts + 1, updated_at = @now
+                WHERE id IN (
+                    SELECT id FROM (
+                        SELECT d.id, w.claimed_at,
+                               row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS rank,
+                               w.max_in_flight - coalesce((SELECT count(*) FROM webhook_deliveries f
+                                                           WHERE f.endpoint_id = d.endpoint_id AND f.state = 0 AND f.lease_until > @now), 0) AS room
+                        FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
+                        WHERE d.state = 0 AND d.next_attempt_at <= @now AND w.enabled = 1{only}) due
+                    WHERE rank <= room ORDER BY rank, claimed_at, id LIMIT {limit})
+                RETURNING id, endpoint_id
+                """, ("@lease", now + (long)lease.TotalMilliseconds), ("@token", (long)token), ("@now", now));
+            var rows = await ReadAllAsync(claim, static reader => (Id: reader.GetInt64(0), Endpoint: reader.GetInt64(1)), ct);
+            if (rows.Count > 0)
+            {
+                await ExecuteAsync(connection, ct,
+                    $"UPDATE webhook_endpoints SET claimed_at = @now WHERE id IN ({string.Join(", ", rows.Select(r => r.Endpoint).Distinct())})", ("@now", now));
+            }
+            return rows.Select(r => r.Id).ToList();
+        }, cancellationToken);
+        if (claimed.Count == 0)
+        {
+            return [];
+        }
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var read = Command(connection,
+            "SELECT d.id, d.lease_token, d.attempts, w.id, w.url, w.secret, w.previous_secret, w.previous_expires_at, e.tx, e.id, e.type, e.created_at, e.data " +
+            "FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id JOIN events e ON e.id = d.event_id " +
+            $"WHERE d.id IN ({string.Join(", ", claimed)}) AND d.lease_token = @token ORDER BY d.id", ("@token", (long)token));
+        return await ReadAllAsync(read, static reader => new ClaimedDelivery(
+            reader.GetInt64(0), reader.GetInt64(1), (int)reader.GetInt64(2), reader.GetInt64(3), reader.GetString(4), (byte[])reader[5],
+            reader.IsDBNull(6) ? null : (byte[])reader[6], reader.IsDBNull(7) ? null : reader.GetInt64(7), ReadEvent(reader, 8)), cancellationToken);
+    }
+
+    public Task CompleteAsync(DeliveryResult result, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) =>
+        {
+            var delivery = result.Delivery;
+            var now = Now();
+            var (state, next) = result.Verdict switch
+            {
+                DeliveryVerdict.Succeeded => (DeliveryState.Succeeded, 0L),
+                DeliveryVerdict.Retry => (DeliveryState.Pending, result.NextAttemptAt!.Value),
+                _ => (DeliveryState.Failed, 0L),
+            };
+            var mine = await ExecuteAsync(connection, ct,
+                "UPDATE webhook_deliveries SET state = @state, next_attempt_at = @next, lease_until = 0, updated_at = @now " +
+                "WHERE id = @id AND lease_token = @token AND state = 0",
+                ("@state", (long)state), ("@next", next), ("@now", now), ("@id", delivery.Id), ("@token", delivery.LeaseToken));
+            if (mine == 0)
+            {
+                return 0; // deleted, or claimed again after the lease ran out: that claim records its own attempt
+            }
+            await ExecuteAsync(connection, ct,
+                "INSERT INTO webhook_attempts (delivery_id, started_at, http_status, latency_ms, error, response_body) " +
+                "VALUES (@delivery, @started, @status, @latency, @error, @body)",
+                ("@delivery", delivery.Id), ("@started", result.StartedAt), ("@status", (long?)result.HttpStatus), ("@latency", result.LatencyMs),
+                ("@error", result.Error), ("@body", result.ResponseBody));
+            if (result.Verdict == DeliveryVerdict.Succeeded)
+            {
+                return await ExecuteAsync(connection, ct,
+                    "UPDATE webhook_endpoints SET last_success_at = @now, failing_since = NULL WHERE id = @endpoint",
+                    ("@now", now), ("@endpoint", delivery.EndpointId));
+            }
+            if (result.Verdict == DeliveryVerdict.Gone)
+            {
+                return await ExecuteAsync(connection, ct,
+                    "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'the endpoint answered 410 Gone', updated_at = @now WHERE id = @endpoint",
+                    ("@now", now), ("@endpoint", delivery.EndpointId));
+            }
+            await ExecuteAsync(connection, ct,
+                "UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, @started) WHERE id = @endpoint",
+                ("@started", result.StartedAt), ("@endpoint", delivery.EndpointId));
+            return await ExecuteAsync(connection, ct,
+                "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = @reason, updated_at = @now " +
+                "WHERE id = @endpoint AND enabled = 1 AND failing_since <= @limit",
+                ("@reason", result.DisableReason), ("@now", now), ("@endpoint", delivery.EndpointId), ("@limit", result.DisableFailingSince));
+        }, cancellationToken);
+
+    private static async Task<EndpointRecord?> FindEndpointAsync(DbConnection connection, long accountId, long endpointId, CancellationToken ct)
+    {
+        await using var command = Command(connection, $"SELECT {EndpointColumns} FROM webhook_endpoints WHERE account_id = @account AND id = @id",
+            ("@account", accountId), ("@id", endpointId));
+        return await FirstAsync(command, ReadEndpoint, ct);
+    }
+
+    private static EventRecord ReadEvent(DbDataReader reader) => ReadEvent(reader, 0);
+
+    private static EventRecord ReadEvent(DbDataReader reader, int first) => new(
+        new EventPosition(reader.GetInt64(first), reader.GetInt64(first + 1)), reader.GetString(first + 2), reader.GetInt64(first + 3), reader.GetString(first + 4));
+
+    private static EndpointRecord ReadEndpoint(DbDataReader reader) => new(
+        Id: reader.GetInt64(0),
+        AccountId: reader.GetInt64(1),
+        Url: reader.GetString(2),
+        Description: reader.IsDBNull(3) ? null : reader.GetString(3),
+        Types: reader.GetInt64(4),
+        Enabled: reader.GetInt64(5) == 1,
+        DisabledReason: reader.IsDBNull(6) ? null : reader.GetString(6),
+        MaxInFlight: (int)reader.GetInt64(7),
+        Secret: (byte[])reader[8],
+        PreviousSecret: reader.IsDBNull(9) ? null : (byte[])reader[9],
+        PreviousExpiresAt: reader.IsDBNull(10) ? null : reader.GetInt64(10),
+        CreatedAt: reader.GetInt64(11),
+        UpdatedAt: reader.GetInt64(12),
+        LastSuccessAt: reader.IsDBNull(13) ? null : reader.GetInt64(13),
+        FailingSince: reader.IsDBNull(14) ? null : reader.GetInt64(14));
+
+    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            CallSql.Add(command, name, value ?? DBNull.Value);
+        }
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(DbConnection connection, CancellationToken ct, string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, sql, parameters);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<List<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(read(reader));
+        }
+        return rows;
+    }
+
+    private static async Task<T?> FirstAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken ct) where T : class =>
+        (await ReadAllAsync(command, read, ct)).FirstOrDefault();
+}
