@@ -6,6 +6,7 @@ using Salpre.Gateway.Devices;
 using Salpre.Gateway.Events;
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Telemetry;
+using Salpre.Gateway.Webhooks;
 
 // Admin commands (accounts, keys, import, migrate) do their work and exit; no command serves HTTP.
 if (AdminCommands.Handles(args))
@@ -32,6 +33,7 @@ builder.AddGatewayTelemetry();
 builder.AddGatewayCalls();
 builder.AddGatewayDevices();
 builder.AddGatewayEvents();
+builder.AddGatewayWebhooks();
 builder.Services.AddGatewayOpenApi();
 builder.AddGatewayDashboard();
 
@@ -48,6 +50,7 @@ app.MapHealthEndpoints();
 app.MapCalls();
 app.MapDevices();
 app.MapEvents();
+app.MapWebhooks();
 app.MapGatewayOpenApi();
 app.MapDashboard();
 

@@ -15,6 +15,10 @@ public static class ApiErrors
     public static ErrorResponse InvalidParameter(HttpContext context, string name) =>
         new($"Invalid {name} value", ErrorCodes.InvalidParameter, name, context.TraceIdentifier);
 
+    /// <summary>An invalid value with the reason it is refused: <c>Invalid url value: ...</c>.</summary>
+    public static ErrorResponse InvalidParameter(HttpContext context, string name, string reason) =>
+        new($"Invalid {name} value: {reason}", ErrorCodes.InvalidParameter, name, context.TraceIdentifier);
+
     public static ErrorResponse CallNotFound(HttpContext context) =>
         new(CallNotFoundMessage, ErrorCodes.NotFound, null, context.TraceIdentifier);
 
