@@ -201,16 +201,15 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
             // for, and the ranks interleave endpoints (the least recently served first) so that none waits behind another.
             var only = endpoints is null ? "" : $" AND w.id IN ({string.Join(", ", endpoints)})";
             await using var claim = Command(connection, $"""
+                WITH busy AS (
+                    SELECT endpoint_id, count(*) AS n FROM webhook_deliveries WHERE state = 0 AND lease_until > @now GROUP BY endpoint_id),
+                due AS (
+                    SELECT d.id, w.claimed_at, w.max_in_flight - coalesce(b.n, 0) AS room,
+                           row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS rank
+                    FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id LEFT JOIN busy b ON b.endpoint_id = d.endpoint_id
+                    WHERE d.state = 0 AND d.next_attempt_at <= @now AND w.enabled = 1 AND w.max_in_flight > coalesce(b.n, 0){only})
                 UPDATE webhook_deliveries SET lease_until = @lease, next_attempt_at = @lease, lease_token = @token, attempts = attempts + 1, updated_at = @now
-                WHERE id IN (
-                    SELECT id FROM (
-                        SELECT d.id, w.claimed_at,
-                               row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS rank,
-                               w.max_in_flight - coalesce((SELECT count(*) FROM webhook_deliveries f
-                                                           WHERE f.endpoint_id = d.endpoint_id AND f.state = 0 AND f.lease_until > @now), 0) AS room
-                        FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
-                        WHERE d.state = 0 AND d.next_attempt_at <= @now AND w.enabled = 1{only}) due
-                    WHERE rank <= room ORDER BY rank, claimed_at, id LIMIT {limit})
+                WHERE id IN (SELECT id FROM due WHERE rank <= room ORDER BY rank, claimed_at, id LIMIT {limit})
                 RETURNING id, endpoint_id
                 """, ("@lease", now + (long)lease.TotalMilliseconds), ("@token", (long)token), ("@now", now));
             var rows = await ReadAllAsync(claim, static reader => (Id: reader.GetInt64(0), Endpoint: reader.GetInt64(1)), ct);
