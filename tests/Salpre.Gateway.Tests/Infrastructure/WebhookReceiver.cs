@@ -28,7 +28,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, int> _active = new();
     private int _connections;
+    private int _inFlight;
+    private int _maxInFlight;
+    private int _overlaps;
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -36,6 +40,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>TCP connections accepted, whether or not a request followed.</summary>
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>The most requests this receiver was answering at once.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Requests that arrived while another of the same webhook-id was still being answered.</summary>
+    public int Overlaps => Volatile.Read(ref _overlaps);
 
     public Uri Address { get; private set; } = null!;
 
@@ -64,7 +74,25 @@ public sealed class WebhookReceiver : IAsyncDisposable
             headers["content-type"] = context.Request.ContentType ?? "";
             var received = new ReceivedWebhook(headers, body.ToArray(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             receiver.Received.Enqueue(received);
-            await receiver.Respond(received, context, receiver._stopping.Token);
+            var inFlight = Interlocked.Increment(ref receiver._inFlight);
+            int max;
+            while (inFlight > (max = Volatile.Read(ref receiver._maxInFlight)) && Interlocked.CompareExchange(ref receiver._maxInFlight, inFlight, max) != max)
+            {
+            }
+            var id = headers.GetValueOrDefault("webhook-id", "");
+            if (receiver._active.AddOrUpdate(id, 1, (_, n) => n + 1) > 1)
+            {
+                Interlocked.Increment(ref receiver._overlaps);
+            }
+            try
+            {
+                await receiver.Respond(received, context, receiver._stopping.Token);
+            }
+            finally
+            {
+                receiver._active.AddOrUpdate(id, 0, (_, n) => n - 1);
+                Interlocked.Decrement(ref receiver._inFlight);
+            }
         });
         await app.StartAsync();
         receiver.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());

@@ -1,0 +1,197 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Salpre.Gateway.Admin;
+using Salpre.Gateway.Tests.Infrastructure;
+
+namespace Salpre.Gateway.Tests.EndToEnd;
+
+/// <summary>
+/// At least once, never lost: the real gateway process is killed with SIGKILL three times while calls and their
+/// status reports fan out to two endpoints. After the last restart every acknowledged change has reached both
+/// endpoints, duplicates are no more than what was in flight at the kills, and the feed holds every change once, in order.
+/// </summary>
+[Trait("Storage", "SqliteOnly")]
+public sealed class WebhookKillTests : IAsyncLifetime
+{
+    private const string Serial = "WEBHOOK-KILL-BOX";
+    private const int Changes = 1000;
+    private const int Kills = 3;
+    private const int MaxInFlight = 4;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("salpre-webhook-kill-").FullName;
+
+    private string Database => Path.Combine(_directory, "salpre.db");
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Every_acknowledged_change_reaches_both_endpoints_across_three_kill_9s()
+    {
+        var (key, ingest) = await ArrangeAccountAsync();
+        await using var first = await WebhookReceiver.StartAsync();
+        await using var second = await WebhookReceiver.StartAsync();
+        var acknowledged = new ConcurrentDictionary<(string CallId, string Status), byte>();
+        var random = new Random(14);
+
+        for (var cycle = 0; cycle <= Kills; cycle++)
+        {
+            await using var gateway = StartGateway();
+            var address = await gateway.WaitForAddressAsync(TimeSpan.FromSeconds(60));
+            using var api = Client(address, key);
+            if (cycle == 0)
+            {
+                foreach (var receiver in new[] { first, second })
+                {
+                    Assert.Equal(200, (await api.PostJsonAsync("/api/gateway/v1/webhooks", $$"""{"url":"{{receiver.Url}}","max_in_flight":{{MaxInFlight}}}""")).Status);
+                }
+            }
+            using (var box = Client(address, ingest))
+            {
+                Assert.Equal(200, (await box.PostJsonAsync("/api/gateway/v1/salprebox/heartbeat", $$"""{"serial_no":"{{Serial}}"}""")).Status);
+            }
+            using var stop = new CancellationTokenSource();
+            var workers = Enumerable.Range(0, 4).Select(_ => Task.Run(() => WorkAsync(address, key, ingest, acknowledged, stop.Token))).ToList();
+            if (cycle < Kills)
+            {
+                await Task.Delay(700 + random.Next(700), TestContext.Current.CancellationToken);
+                await gateway.KillAsync();
+                await stop.CancelAsync();
+                await Task.WhenAll(workers);
+                continue;
+            }
+
+            // The last run: load until a thousand changes are acknowledged, then every one must arrive at both endpoints.
+            while (acknowledged.Count < Changes)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+            await stop.CancelAsync();
+            await Task.WhenAll(workers);
+            foreach (var receiver in new[] { first, second })
+            {
+                await receiver.WaitForAsync(received => Missing(received, acknowledged.Keys).Count == 0, TimeSpan.FromSeconds(90), "every acknowledged change");
+            }
+            await Task.Delay(500, TestContext.Current.CancellationToken);
+
+            var feed = await ReadFeedAsync(api);
+            var duplicates = new[] { first, second }.Select(r => r.Received.Count - r.Received.Select(x => x.Id).Distinct().Count()).ToList();
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"kill -9 x{Kills}; acknowledged changes: {acknowledged.Count}; events in the feed: {feed.Count}; received: " +
+                $"{first.Received.Count} and {second.Received.Count}; duplicates: {duplicates[0]} and {duplicates[1]} " +
+                $"(at most {Kills * MaxInFlight} each: what was in flight at the kills)");
+
+            Assert.Empty(Missing(first.Received, acknowledged.Keys));
+            Assert.Empty(Missing(second.Received, acknowledged.Keys));
+            Assert.All(duplicates, count => Assert.InRange(count, 0, Kills * MaxInFlight));
+            Assert.Equal(0, first.Overlaps + second.Overlaps);
+
+            // The feed: every acknowledged change once, in id order, each call's sequence growing; the same events as delivered.
+            var changes = feed.Select(e => (e["data"]!["call_id"]!.GetValue<string>(), e["data"]!["status"]!.GetValue<string>())).ToList();
+            Assert.Equal(changes.Count, changes.Distinct().Count());
+            Assert.Subset(changes.ToHashSet(), acknowledged.Keys.ToHashSet());
+            var ids = feed.Select(e => e["id"]!.GetValue<string>()).ToList();
+            Assert.Equal(ids.Order(StringComparer.Ordinal), ids);
+            Assert.All(feed.GroupBy(e => e["data"]!["call_id"]!.GetValue<string>()), call =>
+                Assert.Equal(Enumerable.Range(1, call.Count()), call.Select(e => e["data"]!["sequence"]!.GetValue<int>())));
+            Assert.Equal(ids.ToHashSet(), first.Received.Select(r => r.Id).ToHashSet());
+            Assert.Equal(0, await gateway.StopAsync(TimeSpan.FromSeconds(20)));
+        }
+    }
+
+    private static List<(string, string)> Missing(IEnumerable<ReceivedWebhook> received, IEnumerable<(string CallId, string Status)> acknowledged)
+    {
+        var got = received.Select(r => r.Json["data"]!).Select(d => (d["call_id"]!.GetValue<string>(), d["status"]!.GetValue<string>())).ToHashSet();
+        return [.. acknowledged.Where(change => !got.Contains(change))];
+    }
+
+    private static async Task<List<System.Text.Json.Nodes.JsonNode>> ReadFeedAsync(HttpClient api)
+    {
+        var events = new List<System.Text.Json.Nodes.JsonNode>();
+        var page = await api.GetWireAsync("/api/gateway/v1/events?per_page=100");
+        while (true)
+        {
+            events.AddRange(page.Data.Select(e => e!));
+            if (page.Meta["next_cursor"]?.GetValue<string>() is not { } cursor)
+            {
+                return events;
+            }
+            page = await api.GetWireAsync($"/api/gateway/v1/events?cursor={cursor}");
+        }
+    }
+
+    /// <summary>Make-calls, each followed by its three reports, until stopped or the gateway dies under it.</summary>
+    private static async Task WorkAsync(Uri address, string key, string ingest, ConcurrentDictionary<(string, string), byte> acknowledged, CancellationToken stop)
+    {
+        using var api = Client(address, key);
+        using var box = Client(address, ingest);
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var made = await api.MakeCallAsync(Serial);
+                Assert.Equal(200, made.Status);
+                var callId = made.Json["data"]!["call_id"]!.GetValue<string>();
+                acknowledged[(callId, "initiated")] = 0;
+                foreach (var status in new[] { "ringing", "in-progress", "completed" })
+                {
+                    var reported = await box.PostJsonAsync($"/api/gateway/v1/call/{callId}/events", $$"""{"status":"{{status}}"}""");
+                    Assert.Equal(200, reported.Status);
+                    acknowledged[(callId, status)] = 0;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            // The gateway died, or the test stopped the load: what was acknowledged is what counts.
+        }
+    }
+
+    private async Task<(string Key, string Ingest)> ArrangeAccountAsync()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = $"Data Source={Database}" })
+            .Build();
+        async Task<string> Run(params string[] args)
+        {
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+            var code = await AdminCommands.RunAsync(args, configuration, output, error, TestContext.Current.CancellationToken);
+            Assert.True(code == 0, error.ToString());
+            return output.ToString().TrimEnd().Split('\n')[^1];
+        }
+        var account = await Run("accounts", "create", "--name", "webhook kill", "--json");
+        var ingest = await Run("keys", "create", "--account", "1", "--scopes", "ingest", "--json");
+        await Run("devices", "add", "--account", "1", "--serial", Serial, "--name", "kill test");
+        SqliteConnection.ClearAllPools();
+        static string Secret(string json) => System.Text.Json.Nodes.JsonNode.Parse(json)!["secret_key"]!.GetValue<string>();
+        return (Secret(account), Secret(ingest));
+    }
+
+    private GatewayProcess StartGateway() => GatewayProcess.Start(_directory, new Dictionary<string, string>
+    {
+        ["Storage__ConnectionString"] = $"Data Source={Database}",
+        ["MakeCall__CallsPerSecond"] = "100000",
+        ["MakeCall__Burst"] = "100000",
+        ["RateLimiting__RequestsPerSecond"] = "100000",
+        ["RateLimiting__Burst"] = "100000",
+        ["Webhooks__AllowHttp"] = "true",
+        ["Webhooks__AllowedNetworks__0"] = "127.0.0.0/8",
+        ["Webhooks__Lease"] = "00:00:05",
+        ["Webhooks__PollInterval"] = "00:00:00.200",
+    }, "--urls", "http://127.0.0.1:0");
+
+    private static HttpClient Client(Uri address, string key)
+    {
+        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Add("account-secret-key", key);
+        return client;
+    }
+}
