@@ -9,15 +9,8 @@ namespace Salpre.Storage.Postgres;
 /// <summary>Calls coming in: make-call's creation, the boxes' status reports, and the call's log.</summary>
 public sealed partial class PostgresCallStore
 {
-    public async Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken)
-    {
-        var outcome = await WriteCreateAsync(accountId, call, claim, render, cancellationToken);
-        if (outcome is CreateOutcome.Created)
-        {
-            sink.Committed();
-        }
-        return outcome;
-    }
+    public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
+        EventOutbox.TellAsync(sink, WriteCreateAsync(accountId, call, claim, render, cancellationToken), outcome => outcome is CreateOutcome.Created);
 
     private Task<CreateOutcome> WriteCreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
         database.WriteAsync<CreateOutcome>(async (connection, ct) =>
@@ -50,15 +43,8 @@ public sealed partial class PostgresCallStore
         return Judge(claim, await ReadClaimAsync(connection, accountId, claim.Key, cancellationToken));
     }
 
-    public async Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken)
-    {
-        var result = await WriteEventAsync(accountId, callNum, report, outcome, cancellationToken);
-        if (result.Result == EventResult.Applied)
-        {
-            sink.Committed();
-        }
-        return result;
-    }
+    public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
+        EventOutbox.TellAsync(sink, WriteEventAsync(accountId, callNum, report, outcome, cancellationToken), result => result.Result == EventResult.Applied);
 
     private Task<EventOutcome> WriteEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>

@@ -71,12 +71,8 @@ public sealed partial class PostgresCallStore(PostgresDatabase database, IEventS
 
     public async Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, bool withEvents, CancellationToken cancellationToken)
     {
-        var outcome = await WriteImportAsync(accountId, calls, withEvents, cancellationToken);
+        var outcome = await EventOutbox.TellAsync(sink, WriteImportAsync(accountId, calls, withEvents, cancellationToken), written => withEvents && written.Inserted > 0);
         database.Metrics.Imported(outcome);
-        if (withEvents && outcome.Inserted > 0)
-        {
-            sink.Committed();
-        }
         return outcome;
     }
 

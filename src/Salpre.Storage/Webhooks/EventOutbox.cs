@@ -41,6 +41,17 @@ internal static class EventOutbox
         return position;
     }
 
+    /// <summary>Tells the sink, once <paramref name="write"/> has committed, when it made an event.</summary>
+    public static async Task<T> TellAsync<T>(IEventSink sink, Task<T> write, Func<T, bool> madeEvent)
+    {
+        var result = await write;
+        if (madeEvent(result))
+        {
+            sink.Committed();
+        }
+        return result;
+    }
+
     /// <summary>A call's event: its type follows its status; <paramref name="previous"/> is null for a new call.</summary>
     public static Task<EventPosition> AppendCallAsync(
         DbConnection connection, SqlDialect dialect, IEventSink sink, long accountId, CallRecord call, CallStatus? previous, int sequence, CancellationToken ct) =>

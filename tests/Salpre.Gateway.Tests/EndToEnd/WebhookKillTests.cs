@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Salpre.Gateway.Admin;
 using Salpre.Gateway.Tests.Infrastructure;
 
 namespace Salpre.Gateway.Tests.EndToEnd;
@@ -21,7 +19,7 @@ public sealed class WebhookKillTests : IAsyncLifetime
 
     private readonly string _directory = Directory.CreateTempSubdirectory("salpre-webhook-kill-").FullName;
 
-    private string Database => Path.Combine(_directory, "salpre.db");
+    private WebhookCluster Cluster => new(new Dictionary<string, string?> { ["Storage:ConnectionString"] = $"Data Source={Path.Combine(_directory, "salpre.db")}" }, Serial);
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -35,7 +33,7 @@ public sealed class WebhookKillTests : IAsyncLifetime
     [Fact]
     public async Task Every_acknowledged_change_reaches_both_endpoints_across_three_kill_9s()
     {
-        var (key, ingest) = await ArrangeAccountAsync();
+        var (key, ingest) = await Cluster.ArrangeAccountAsync();
         await using var first = await WebhookReceiver.StartAsync();
         await using var second = await WebhookReceiver.StartAsync();
         var acknowledged = new ConcurrentDictionary<(string CallId, string Status), byte>();
@@ -43,9 +41,9 @@ public sealed class WebhookKillTests : IAsyncLifetime
 
         for (var cycle = 0; cycle <= Kills; cycle++)
         {
-            await using var gateway = StartGateway();
+            await using var gateway = Cluster.Start(_directory, ("Webhooks__Lease", "00:00:05"), ("Webhooks__PollInterval", "00:00:00.200"));
             var address = await gateway.WaitForAddressAsync(TimeSpan.FromSeconds(60));
-            using var api = Client(address, key);
+            using var api = WebhookCluster.Client(address, key);
             if (cycle == 0)
             {
                 foreach (var receiver in new[] { first, second })
@@ -53,7 +51,7 @@ public sealed class WebhookKillTests : IAsyncLifetime
                     Assert.Equal(200, (await api.PostJsonAsync("/api/gateway/v1/webhooks", $$"""{"url":"{{receiver.Url}}","max_in_flight":{{MaxInFlight}}}""")).Status);
                 }
             }
-            using (var box = Client(address, ingest))
+            using (var box = WebhookCluster.Client(address, ingest))
             {
                 Assert.Equal(200, (await box.PostJsonAsync("/api/gateway/v1/salprebox/heartbeat", $$"""{"serial_no":"{{Serial}}"}""")).Status);
             }
@@ -81,7 +79,7 @@ public sealed class WebhookKillTests : IAsyncLifetime
             }
             await Task.Delay(500, TestContext.Current.CancellationToken);
 
-            var feed = await ReadFeedAsync(api);
+            var feed = await WebhookCluster.ReadFeedAsync(api);
             var duplicates = new[] { first, second }.Select(r => r.Received.Count - r.Received.Select(x => x.Id).Distinct().Count()).ToList();
             TestContext.Current.TestOutputHelper?.WriteLine(
                 $"kill -9 x{Kills}; acknowledged changes: {acknowledged.Count}; events in the feed: {feed.Count}; received: " +
@@ -112,26 +110,11 @@ public sealed class WebhookKillTests : IAsyncLifetime
         return [.. acknowledged.Where(change => !got.Contains(change))];
     }
 
-    private static async Task<List<System.Text.Json.Nodes.JsonNode>> ReadFeedAsync(HttpClient api)
-    {
-        var events = new List<System.Text.Json.Nodes.JsonNode>();
-        var page = await api.GetWireAsync("/api/gateway/v1/events?per_page=100");
-        while (true)
-        {
-            events.AddRange(page.Data.Select(e => e!));
-            if (page.Meta["next_cursor"]?.GetValue<string>() is not { } cursor)
-            {
-                return events;
-            }
-            page = await api.GetWireAsync($"/api/gateway/v1/events?cursor={cursor}");
-        }
-    }
-
     /// <summary>Make-calls, each followed by its three reports, until stopped or the gateway dies under it.</summary>
     private static async Task WorkAsync(Uri address, string key, string ingest, ConcurrentDictionary<(string, string), byte> acknowledged, CancellationToken stop)
     {
-        using var api = Client(address, key);
-        using var box = Client(address, ingest);
+        using var api = WebhookCluster.Client(address, key);
+        using var box = WebhookCluster.Client(address, ingest);
         try
         {
             while (!stop.IsCancellationRequested)
@@ -152,46 +135,5 @@ public sealed class WebhookKillTests : IAsyncLifetime
         {
             // The gateway died, or the test stopped the load: what was acknowledged is what counts.
         }
-    }
-
-    private async Task<(string Key, string Ingest)> ArrangeAccountAsync()
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:ConnectionString"] = $"Data Source={Database}" })
-            .Build();
-        async Task<string> Run(params string[] args)
-        {
-            using var output = new StringWriter();
-            using var error = new StringWriter();
-            var code = await AdminCommands.RunAsync(args, configuration, output, error, TestContext.Current.CancellationToken);
-            Assert.True(code == 0, error.ToString());
-            return output.ToString().TrimEnd().Split('\n')[^1];
-        }
-        var account = await Run("accounts", "create", "--name", "webhook kill", "--json");
-        var ingest = await Run("keys", "create", "--account", "1", "--scopes", "ingest", "--json");
-        await Run("devices", "add", "--account", "1", "--serial", Serial, "--name", "kill test");
-        SqliteConnection.ClearAllPools();
-        static string Secret(string json) => System.Text.Json.Nodes.JsonNode.Parse(json)!["secret_key"]!.GetValue<string>();
-        return (Secret(account), Secret(ingest));
-    }
-
-    private GatewayProcess StartGateway() => GatewayProcess.Start(_directory, new Dictionary<string, string>
-    {
-        ["Storage__ConnectionString"] = $"Data Source={Database}",
-        ["MakeCall__CallsPerSecond"] = "100000",
-        ["MakeCall__Burst"] = "100000",
-        ["RateLimiting__RequestsPerSecond"] = "100000",
-        ["RateLimiting__Burst"] = "100000",
-        ["Webhooks__AllowHttp"] = "true",
-        ["Webhooks__AllowedNetworks__0"] = "127.0.0.0/8",
-        ["Webhooks__Lease"] = "00:00:05",
-        ["Webhooks__PollInterval"] = "00:00:00.200",
-    }, "--urls", "http://127.0.0.1:0");
-
-    private static HttpClient Client(Uri address, string key)
-    {
-        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
-        client.DefaultRequestHeaders.Add("account-secret-key", key);
-        return client;
     }
 }

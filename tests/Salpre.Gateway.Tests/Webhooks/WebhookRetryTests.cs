@@ -31,20 +31,9 @@ public sealed class WebhookRetryTests(WebhookRetryTests.Gateway gateway) : IClas
     };
 
     /// <summary>The endpoint's newest delivery once its attempt number <paramref name="attempts"/> is recorded.</summary>
-    private static async Task<System.Text.Json.Nodes.JsonNode> DeliveryAfterAttemptAsync(WebhookParties parties, string endpointId, int attempts)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var delivery = (await parties.DeliveriesAsync(endpointId)).FirstOrDefault();
-            if (delivery is not null && delivery["attempts"]!.AsArray().Count >= attempts)
-            {
-                return delivery;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"no attempt {attempts} in time");
-            await Task.Delay(50);
-        }
-    }
+    private static async Task<System.Text.Json.Nodes.JsonNode> DeliveryAfterAttemptAsync(WebhookParties parties, string endpointId, int attempts) =>
+        (await Eventually.GetAsync(async () => (await parties.DeliveriesAsync(endpointId)).FirstOrDefault(),
+            delivery => delivery?["attempts"]!.AsArray().Count >= attempts, $"attempt {attempts}"))!;
 
     [Fact]
     public async Task A_failing_delivery_is_tried_on_the_schedule_then_failed_and_the_endpoint_disabled_after_five_days()
@@ -172,27 +161,10 @@ public sealed class WebhookRetryTests(WebhookRetryTests.Gateway gateway) : IClas
         Assert.Equal(400, (await parties.Api.PostJsonAsync($"{Webhooks}/{id}/recover", """{"since":"yesterday"}""")).Status);
     }
 
-    private static async Task<System.Text.Json.Nodes.JsonNode> WaitForStatusAsync(WebhookParties parties, string id, string status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var endpoint = (await parties.Api.GetWireAsync($"{Webhooks}/{id}")).Json["data"]!;
-            if (endpoint["status"]!.GetValue<string>() == status || DateTime.UtcNow > deadline)
-            {
-                return endpoint;
-            }
-            await Task.Delay(50);
-        }
-    }
+    private static Task<System.Text.Json.Nodes.JsonNode> WaitForStatusAsync(WebhookParties parties, string id, string status) =>
+        Eventually.GetAsync(async () => (await parties.Api.GetWireAsync($"{Webhooks}/{id}")).Json["data"]!,
+            endpoint => endpoint["status"]!.GetValue<string>() == status, $"status {status}");
 
-    private static async Task WaitForDeliveriesAsync(WebhookParties parties, string id, Func<System.Text.Json.Nodes.JsonArray, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!done(await parties.DeliveriesAsync(id)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the deliveries did not reach the expected state in time");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForDeliveriesAsync(WebhookParties parties, string id, Func<System.Text.Json.Nodes.JsonArray, bool> done) =>
+        Eventually.GetAsync(() => parties.DeliveriesAsync(id), done, "the deliveries' expected state");
 }

@@ -139,18 +139,7 @@ public sealed class WebhookSsrfTests(WebhookSsrfTests.Gateway gateway) : IClassF
         Assert.Single(receiver.Received);
     }
 
-    private static async Task<System.Text.Json.Nodes.JsonNode> FirstAttemptAsync(WebhookParties parties, string id)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var delivery = (await parties.DeliveriesAsync(id)).FirstOrDefault();
-            if (delivery?["attempts"]!.AsArray().FirstOrDefault() is { } attempt)
-            {
-                return attempt;
-            }
-            Assert.True(DateTime.UtcNow < deadline, "no attempt in time");
-            await Task.Delay(50);
-        }
-    }
+    private static async Task<System.Text.Json.Nodes.JsonNode> FirstAttemptAsync(WebhookParties parties, string id) =>
+        (await Eventually.GetAsync(async () => (await parties.DeliveriesAsync(id)).FirstOrDefault()?["attempts"]!.AsArray().FirstOrDefault(),
+            attempt => attempt is not null, "a first attempt"))!;
 }
