@@ -16,6 +16,7 @@ public sealed class PostgresFeedOrderTests
         var ct = TestContext.Current.CancellationToken;
         await using var db = (PostgresTestStore)await (await PostgresTestStore.CreateAsync()).WithAccountsAsync(1);
         await db.Calls.CreateAsync(1, new NewCall("salprebox:A", "+905321234567", 7, 1_760_000_000), null, _ => [], ct);
+        await db.SettleAsync();
         var seen = await db.Webhooks.ListEventsAsync(1, EventPosition.Start, [], 100, ct);
         Assert.Single(seen);
 
