@@ -36,7 +36,8 @@ public static class EventsApi
             .WithDescription("Every accepted change of a call is one event (`call.initiated` ... `call.canceled`), as its webhook " +
                              "delivers it. Start from the beginning of what is kept (30 days), after an event (`after=evt_...`), or " +
                              "from `meta.next_cursor`; filter by `type` (one or a comma list). An event's id and content never change.")
-            .RequireScope(KeyScopes.Read);
+            .RequireScope(KeyScopes.Read)
+            .WithFeedParameters();
         return group;
     }
 

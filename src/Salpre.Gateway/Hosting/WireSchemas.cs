@@ -14,6 +14,7 @@ namespace Salpre.Gateway.Hosting;
 internal static class WireSchemas
 {
     private const string UtcSecondsPattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$";
+    private const string UtcMillisecondsPattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$";
 
     public static Task Describe(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
@@ -36,7 +37,30 @@ internal static class WireSchemas
         {
             Calls.Stats.CallStatsOpenApi.Describe(schema, type);
         }
-        else if (type == typeof(CallListResponse) || type == typeof(Calls.Stats.CallStatsResponse) || type.IsGenericType && type.GetGenericTypeDefinition() == typeof(DataResponse<>))
+        else if (type == typeof(Events.RawJson))
+        {
+            schema.Type = JsonSchemaType.Object;
+            schema.Properties = null;
+            schema.Description = "The event's data. For `call.*` events: the call object as the list shows it, then `previous_status` " +
+                                 "(null for a new call) and `sequence` (grows with each change of the call; 0 for an imported call).";
+        }
+        else if (type == typeof(Events.EventItem) || type == typeof(Webhooks.AttemptItem))
+        {
+            if (schema.Properties?[type == typeof(Events.EventItem) ? "timestamp" : "at"] is OpenApiSchema instant)
+            {
+                instant.Pattern = UtcMillisecondsPattern;
+            }
+        }
+        else if (type == typeof(Events.EventListMeta))
+        {
+            schema.Required?.Remove("ignored_parameters");
+        }
+        else if (type == typeof(Webhooks.WebhookItem))
+        {
+            schema.Required?.Remove("secret");
+        }
+        else if (type == typeof(CallListResponse) || type == typeof(Calls.Stats.CallStatsResponse) || type == typeof(Events.EventListResponse)
+                 || type == typeof(Webhooks.DeliveryListResponse) || type.IsGenericType && type.GetGenericTypeDefinition() == typeof(DataResponse<>))
         {
             SetStatus(schema, "success");
         }

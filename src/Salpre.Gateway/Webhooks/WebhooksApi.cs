@@ -33,30 +33,30 @@ public static class WebhooksApi
 
     public static RouteGroupBuilder MapWebhooks(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/gateway/v1/webhooks").WithTags("Webhooks");
-        group.MapPost("", Create).WithName("CreateWebhook").WithSummary("Create a webhook endpoint")
+        var group = routes.MapGroup("/api/gateway/v1").WithTags("Webhooks");
+        group.MapPost("/webhooks", Create).WithName("CreateWebhook").WithSummary("Create a webhook endpoint")
             .WithDescription("`{url, event_types?, description?, max_in_flight?}`: an `https` URL (`http` when `Webhooks:AllowHttp`), the event " +
                              "types it takes (default: every `call.*` type). The answer carries the signing `secret` (`whsec_...`), shown only now.")
             .Accepts<WebhookCreateBody>("application/json").RequireScope(KeyScopes.Write);
-        group.MapGet("", List).WithName("ListWebhooks").WithSummary("List the account's webhook endpoints").RequireScope(KeyScopes.Read);
-        group.MapGet("/{id}", Get).WithName("GetWebhook").WithSummary("Get a webhook endpoint").RequireScope(KeyScopes.Read);
-        group.MapPatch("/{id}", Update).WithName("UpdateWebhook").WithSummary("Change a webhook endpoint")
+        group.MapGet("/webhooks", List).WithName("ListWebhooks").WithSummary("List the account's webhook endpoints").RequireScope(KeyScopes.Read);
+        group.MapGet("/webhooks/{id}", Get).WithName("GetWebhook").WithSummary("Get a webhook endpoint").RequireScope(KeyScopes.Read);
+        group.MapPatch("/webhooks/{id}", Update).WithName("UpdateWebhook").WithSummary("Change a webhook endpoint")
             .WithDescription("Any of `url`, `event_types`, `description`, `max_in_flight`, and `status` (`enabled` or `disabled`); enabling clears the reason and the failure clock.")
             .Accepts<WebhookPatchBody>("application/json").RequireScope(KeyScopes.Write);
-        group.MapDelete("/{id}", Delete).WithName("DeleteWebhook").WithSummary("Delete a webhook endpoint")
+        group.MapDelete("/webhooks/{id}", Delete).WithName("DeleteWebhook").WithSummary("Delete a webhook endpoint")
             .WithDescription("Its pending deliveries are canceled and never sent.").RequireScope(KeyScopes.Write);
-        group.MapPost("/{id}/rotate-secret", Rotate).WithName("RotateWebhookSecret").WithSummary("Give a webhook endpoint a new secret")
+        group.MapPost("/webhooks/{id}/rotate-secret", Rotate).WithName("RotateWebhookSecret").WithSummary("Give a webhook endpoint a new secret")
             .WithDescription("The answer carries the new `secret`. For 24 hours requests are signed with both secrets (two `v1,` signatures), then with the new one only.")
             .RequireScope(KeyScopes.Write);
-        group.MapPost("/{id}/test", Test).WithName("TestWebhook").WithSummary("Send a webhook.test event to an endpoint")
+        group.MapPost("/webhooks/{id}/test", Test).WithName("TestWebhook").WithSummary("Send a webhook.test event to an endpoint")
             .WithDescription("Queues a `webhook.test` event for this endpoint alone (it is not in the events feed); the answer is the event.")
             .RequireScope(KeyScopes.Write);
-        group.MapGet("/{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("List an endpoint's deliveries, newest first")
+        group.MapGet("/webhooks/{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("List an endpoint's deliveries, newest first")
             .WithDescription("Each delivery with its status and every attempt: time, HTTP status, latency, error and the first 4 KB of the answer. Page with `per_page` and `cursor`.")
-            .RequireScope(KeyScopes.Read);
-        group.MapPost("/{id}/deliveries/{delivery_id}/retry", Retry).WithName("RetryWebhookDelivery").WithSummary("Send a delivery again now")
+            .RequireScope(KeyScopes.Read).WithDeliveryParameters();
+        group.MapPost("/webhooks/{id}/deliveries/{delivery_id}/retry", Retry).WithName("RetryWebhookDelivery").WithSummary("Send a delivery again now")
             .RequireScope(KeyScopes.Write);
-        group.MapPost("/{id}/recover", Recover).WithName("RecoverWebhook").WithSummary("Send again what failed since a time")
+        group.MapPost("/webhooks/{id}/recover", Recover).WithName("RecoverWebhook").WithSummary("Send again what failed since a time")
             .WithDescription("`{since}` (an instant): every delivery of this endpoint that failed, made since then, is sent again.")
             .Accepts<RecoverBody>("application/json").RequireScope(KeyScopes.Write);
         return group;

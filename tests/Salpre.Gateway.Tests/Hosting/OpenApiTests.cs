@@ -95,6 +95,32 @@ public sealed class OpenApiTests(GatewayFactory gateway) : IClassFixture<Gateway
     }
 
     [Fact]
+    public async Task Describes_the_events_feed_and_the_webhooks_with_their_scopes_and_shapes()
+    {
+        var document = await DocumentAsync();
+        var paths = document["paths"]!;
+        var schemas = document["components"]!["schemas"]!;
+        string Operation(string path, string method) => paths[path]![method]!["operationId"]!.GetValue<string>();
+
+        Assert.Equal("ListEvents", Operation("/api/gateway/v1/events", "get"));
+        Assert.Equal(["per_page", "after", "cursor", "type"], paths["/api/gateway/v1/events"]!["get"]!["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()));
+        Assert.Equal("CreateWebhook", Operation("/api/gateway/v1/webhooks", "post"));
+        Assert.Equal("ListWebhooks", Operation("/api/gateway/v1/webhooks", "get"));
+        Assert.Equal("UpdateWebhook", Operation("/api/gateway/v1/webhooks/{id}", "patch"));
+        Assert.Equal("DeleteWebhook", Operation("/api/gateway/v1/webhooks/{id}", "delete"));
+        Assert.Equal("RotateWebhookSecret", Operation("/api/gateway/v1/webhooks/{id}/rotate-secret", "post"));
+        Assert.Equal("TestWebhook", Operation("/api/gateway/v1/webhooks/{id}/test", "post"));
+        Assert.Equal("ListWebhookDeliveries", Operation("/api/gateway/v1/webhooks/{id}/deliveries", "get"));
+        Assert.Equal("RetryWebhookDelivery", Operation("/api/gateway/v1/webhooks/{id}/deliveries/{delivery_id}/retry", "post"));
+        Assert.Equal("RecoverWebhook", Operation("/api/gateway/v1/webhooks/{id}/recover", "post"));
+        Assert.Contains("write", paths["/api/gateway/v1/webhooks"]!["post"]!["responses"]!["403"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("read", paths["/api/gateway/v1/webhooks"]!["get"]!["responses"]!["403"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(["id", "type", "timestamp", "data"], schemas["EventItem"]!["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal("object", schemas["RawJson"]!["type"]!.GetValue<string>());
+        Assert.DoesNotContain("secret", schemas["WebhookItem"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Leaves_no_route_undocumented()
     {
         var documented = (await DocumentAsync())["paths"]!.AsObject().Select(p => p.Key).ToHashSet();
