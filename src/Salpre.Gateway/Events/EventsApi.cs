@@ -24,6 +24,8 @@ public static class EventsApi
         builder.Services.AddSingleton<EventCursors>();
         builder.Services.AddSingleton<EventJanitor>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EventJanitor>());
+        builder.Services.AddSingleton<DeviceEventSweeper>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DeviceEventSweeper>());
         return builder;
     }
 

@@ -20,6 +20,7 @@ namespace Salpre.Gateway.Hosting;
 [JsonSerializable(typeof(DataResponse<IReadOnlyList<CallLogEntry>>))]
 [JsonSerializable(typeof(DataResponse<IReadOnlyList<DeviceItem>>))]
 [JsonSerializable(typeof(DataResponse<DeviceItem>))]
+[JsonSerializable(typeof(DeviceItem))]
 [JsonSerializable(typeof(HeartbeatBody))]
 [JsonSerializable(typeof(CallEventBody))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]

@@ -64,7 +64,7 @@ public static class WebhooksApi
 
     internal static async Task<Results<JsonOk<DataResponse<WebhookItem>>, BadRequest<ErrorResponse>, JsonHttpResult<ErrorResponse>>> Create(
         ApiCaller caller, HttpContext context, IWebhookStore store, WebhookSecrets secrets, WebhookSender sender,
-        IOptions<WebhookOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<WebhookOptions> options, IOptions<EventsOptions> events, TimeProvider time, CancellationToken cancellationToken)
     {
         var (body, refusal) = await RequestBodies.ReadJsonAsync(context.Request, GatewayJsonContext.Default.WebhookCreateBody, cancellationToken);
         if (body is null)
@@ -75,7 +75,7 @@ public static class WebhooksApi
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "url", badUrl));
         }
-        if (!TryReadTypes(body.EventTypes, out var types)) return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "event_types"));
+        if (!TryReadTypes(body.EventTypes, events.Value.DeviceEvents, out var types)) return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "event_types"));
         if (!IsDescription(body.Description)) return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "description"));
         if (body.MaxInFlight is < 1 or > 100) return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "max_in_flight"));
 
@@ -102,7 +102,7 @@ public static class WebhooksApi
 
     internal static async Task<Results<JsonOk<DataResponse<WebhookItem>>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> Update(
         string id, ApiCaller caller, HttpContext context, IWebhookStore store, WebhookSender sender, IOptions<WebhookOptions> options,
-        TimeProvider time, CancellationToken cancellationToken)
+        IOptions<EventsOptions> events, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!WebhookIds.TryParse(id, out var endpointId) || await store.GetEndpointAsync(caller.AccountId, endpointId, cancellationToken) is null)
         {
@@ -117,7 +117,7 @@ public static class WebhooksApi
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "url", badUrl));
         }
-        if (!TryReadTypes(body.EventTypes, out var types)) return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "event_types"));
+        if (!TryReadTypes(body.EventTypes, events.Value.DeviceEvents, out var types)) return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "event_types"));
         if (!IsDescription(body.Description)) return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "description"));
         if (body.MaxInFlight is < 1 or > 100) return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "max_in_flight"));
         if (body.Status is not (null or "enabled" or "disabled")) return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "status"));
@@ -257,15 +257,16 @@ public static class WebhooksApi
         }
     }
 
-    private static bool TryReadTypes(IReadOnlyList<string>? names, out long? mask)
+    /// <summary>Known types an endpoint may take: device events only while they are made (an endpoint cannot wait for what never comes).</summary>
+    private static bool TryReadTypes(IReadOnlyList<string>? names, bool deviceEvents, out long? mask)
     {
         mask = null;
         if (names is null)
         {
             return true;
         }
-        // Only call events are made today (device events are not): an endpoint cannot wait for what never comes.
-        if (names.Count == 0 || names.Any(name => name is null || !name.StartsWith("call.", StringComparison.Ordinal) || !EventTypes.IsKnown(name)))
+        if (names.Count == 0 || names.Any(name => name is null || name == EventTypes.Test || !EventTypes.IsKnown(name)
+                                                  || !deviceEvents && name.StartsWith("device.", StringComparison.Ordinal)))
         {
             return false;
         }

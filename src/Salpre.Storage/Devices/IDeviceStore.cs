@@ -24,6 +24,15 @@ public interface IDeviceStore
     /// <summary>The account's box with this serial, or null (also when the serial is another account's).</summary>
     Task<DeviceRecord?> FindAsync(long accountId, string serialNo, CancellationToken cancellationToken);
 
-    /// <summary>Records a heartbeat of the account's box; null when the account has no box with this serial.</summary>
+    /// <summary>
+    /// The <c>device.disconnected</c> event of every box told connected whose last heartbeat is before
+    /// <paramref name="lastSeenBefore"/> (Unix seconds); how many. Only with device events on.
+    /// </summary>
+    Task<int> TellDisconnectedAsync(long lastSeenBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a heartbeat of the account's box; null when the account has no box with this serial. With device events
+    /// on, the first heartbeat since the box was told disconnected (or ever) makes its <c>device.connected</c> event.
+    /// </summary>
     Task<DeviceRecord?> RecordHeartbeatAsync(long accountId, string serialNo, int? batteryLevel, string? firmwareVersion, CancellationToken cancellationToken);
 }

@@ -1,10 +1,12 @@
 using Npgsql;
+using Salpre.Storage.Calls;
 using Salpre.Storage.Devices;
+using Salpre.Storage.Webhooks;
 using static Salpre.Storage.Postgres.PostgresSql;
 
 namespace Salpre.Storage.Postgres;
 
-public sealed class PostgresDeviceStore(PostgresDatabase database, TimeProvider time) : IDeviceStore
+public sealed class PostgresDeviceStore(PostgresDatabase database, TimeProvider time, IEventSink sink) : IDeviceStore
 {
     private const string Columns = "id, account_id, serial_no, device_name, created_at, last_seen, battery_level, firmware_version";
 
@@ -39,16 +41,25 @@ public sealed class PostgresDeviceStore(PostgresDatabase database, TimeProvider 
         return await FirstAsync(command, Read, cancellationToken);
     }
 
-    public async Task<DeviceRecord?> RecordHeartbeatAsync(long accountId, string serialNo, int? batteryLevel, string? firmwareVersion, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = Command(connection,
-            "UPDATE devices SET last_seen = @now, battery_level = coalesce(@battery, battery_level), " +
-            "firmware_version = coalesce(@firmware, firmware_version) " +
-            $"WHERE account_id = @account AND serial_no = @serial RETURNING {Columns}",
-            ("now", Now()), ("battery", batteryLevel), ("firmware", firmwareVersion), ("account", accountId), ("serial", serialNo));
-        return await FirstAsync(command, Read, cancellationToken);
-    }
+    public async Task<DeviceRecord?> RecordHeartbeatAsync(long accountId, string serialNo, int? batteryLevel, string? firmwareVersion, CancellationToken cancellationToken) =>
+        (await EventOutbox.TellAsync(sink, database.WriteAsync(async (connection, ct) =>
+        {
+            DeviceRecord? device;
+            await using (var command = Command(connection,
+                "UPDATE devices SET last_seen = @now, battery_level = coalesce(@battery, battery_level), " +
+                "firmware_version = coalesce(@firmware, firmware_version) " +
+                $"WHERE account_id = @account AND serial_no = @serial RETURNING {Columns}",
+                ("now", Now()), ("battery", batteryLevel), ("firmware", firmwareVersion), ("account", accountId), ("serial", serialNo)))
+            {
+                device = await FirstAsync(command, Read, ct);
+            }
+            return (Device: device, Told: device is not null && await EventOutbox.TellConnectedAsync(connection, SqlDialect.Postgres, sink, device, ct));
+        }, cancellationToken), beat => beat.Told)).Device;
+
+    public Task<int> TellDisconnectedAsync(long lastSeenBefore, CancellationToken cancellationToken) =>
+        EventOutbox.TellAsync(sink, database.WriteAsync((connection, ct) =>
+            EventOutbox.TellDisconnectedAsync(connection, SqlDialect.Postgres, sink, lastSeenBefore, reader => Read((Npgsql.NpgsqlDataReader)reader), Columns, ct),
+            cancellationToken), told => told > 0);
 
     private long Now() => time.GetUtcNow().ToUnixTimeSeconds();
 

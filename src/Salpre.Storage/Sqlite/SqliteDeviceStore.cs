@@ -1,9 +1,11 @@
 using Microsoft.Data.Sqlite;
+using Salpre.Storage.Calls;
 using Salpre.Storage.Devices;
+using Salpre.Storage.Webhooks;
 
 namespace Salpre.Storage.Sqlite;
 
-public sealed class SqliteDeviceStore(SqliteDatabase database, TimeProvider time) : IDeviceStore
+public sealed class SqliteDeviceStore(SqliteDatabase database, TimeProvider time, IEventSink sink) : IDeviceStore
 {
     private const string Columns = "id, account_id, serial_no, device_name, created_at, last_seen, battery_level, firmware_version";
 
@@ -55,8 +57,8 @@ public sealed class SqliteDeviceStore(SqliteDatabase database, TimeProvider time
         return await ReadOneAsync(command, cancellationToken);
     }
 
-    public Task<DeviceRecord?> RecordHeartbeatAsync(long accountId, string serialNo, int? batteryLevel, string? firmwareVersion, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, ct) =>
+    public async Task<DeviceRecord?> RecordHeartbeatAsync(long accountId, string serialNo, int? batteryLevel, string? firmwareVersion, CancellationToken cancellationToken) =>
+        (await EventOutbox.TellAsync(sink, database.WriteAsync(async (connection, ct) =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText =
@@ -68,8 +70,14 @@ public sealed class SqliteDeviceStore(SqliteDatabase database, TimeProvider time
             command.Parameters.AddWithValue("@firmware", (object?)firmwareVersion ?? DBNull.Value);
             command.Parameters.AddWithValue("@account", accountId);
             command.Parameters.AddWithValue("@serial", serialNo);
-            return await ReadOneAsync(command, ct);
-        }, cancellationToken);
+            var device = await ReadOneAsync(command, ct);
+            return (Device: device, Told: device is not null && await EventOutbox.TellConnectedAsync(connection, SqlDialect.Sqlite, sink, device, ct));
+        }, cancellationToken), beat => beat.Told)).Device;
+
+    public Task<int> TellDisconnectedAsync(long lastSeenBefore, CancellationToken cancellationToken) =>
+        EventOutbox.TellAsync(sink, database.WriteAsync((connection, ct) =>
+            EventOutbox.TellDisconnectedAsync(connection, SqlDialect.Sqlite, sink, lastSeenBefore, reader => Read((SqliteDataReader)reader), Columns, ct),
+            cancellationToken), told => told > 0);
 
     private static async Task<DeviceRecord?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Devices;
 
 namespace Salpre.Storage.Webhooks;
 
@@ -50,6 +51,55 @@ internal static class EventOutbox
             sink.Committed();
         }
         return result;
+    }
+
+    /// <summary>
+    /// After a heartbeat, in its transaction: the box's <c>device.connected</c> event when its connection was not told
+    /// yet (its first heartbeat, or the first since it was told disconnected).
+    /// </summary>
+    public static async Task<bool> TellConnectedAsync(DbConnection connection, SqlDialect dialect, IEventSink sink, DeviceRecord device, CancellationToken ct)
+    {
+        if (!sink.DeviceEvents)
+        {
+            return false;
+        }
+        await using var told = connection.CreateCommand();
+        told.CommandText = "UPDATE devices SET connected_told = 1 WHERE id = @id AND connected_told = 0";
+        CallSql.Add(told, "@id", device.Id);
+        if (await told.ExecuteNonQueryAsync(ct) == 1)
+        {
+            await AppendAsync(connection, dialect, device.AccountId, EventTypes.DeviceConnected, sink.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                sink.DeviceData(device, connected: true), ct);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The <c>device.disconnected</c> event of every box told connected whose last heartbeat is before
+    /// <paramref name="lastSeenBefore"/> (Unix seconds), in the caller's transaction; how many.
+    /// </summary>
+    public static async Task<int> TellDisconnectedAsync(
+        DbConnection connection, SqlDialect dialect, IEventSink sink, long lastSeenBefore, Func<DbDataReader, DeviceRecord> read, string columns, CancellationToken ct)
+    {
+        var gone = new List<DeviceRecord>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "UPDATE devices SET connected_told = 0 WHERE connected_told = 1 AND (last_seen IS NULL OR last_seen < @before) " +
+                                  $"RETURNING {columns}";
+            CallSql.Add(command, "@before", lastSeenBefore);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                gone.Add(read(reader));
+            }
+        }
+        foreach (var device in gone)
+        {
+            await AppendAsync(connection, dialect, device.AccountId, EventTypes.DeviceDisconnected, sink.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+                sink.DeviceData(device, connected: false), ct);
+        }
+        return gone.Count;
     }
 
     /// <summary>A call's event: its type follows its status; <paramref name="previous"/> is null for a new call.</summary>

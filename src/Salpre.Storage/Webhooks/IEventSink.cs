@@ -1,4 +1,5 @@
 using Salpre.Storage.Calls;
+using Salpre.Storage.Devices;
 
 namespace Salpre.Storage.Webhooks;
 
@@ -12,6 +13,12 @@ public interface IEventSink
 
     /// <summary>The event's <c>data</c>: the call object as the list shows it, then <c>previous_status</c> and <c>sequence</c>.</summary>
     string CallData(CallRecord call, CallStatus? previousStatus, int sequence);
+
+    /// <summary>Whether boxes make <c>device.connected</c> and <c>device.disconnected</c> events (opt-in).</summary>
+    bool DeviceEvents { get; }
+
+    /// <summary>A device event's <c>data</c>: the box as the device list shows it.</summary>
+    string DeviceData(DeviceRecord device, bool connected);
 
     /// <summary>Called after a write that made events has committed.</summary>
     void Committed();

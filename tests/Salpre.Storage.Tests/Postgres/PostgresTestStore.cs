@@ -21,7 +21,7 @@ public sealed class PostgresTestStore : TestStore, IStoreProvider
         Calls = new PostgresCallStore(Database, Events);
         Webhooks = new PostgresWebhookStore(Database, Time);
         Accounts = new PostgresAccountStore(Database, Time);
-        Devices = new PostgresDeviceStore(Database, Time);
+        Devices = new PostgresDeviceStore(Database, Time, Events);
     }
 
     public string ConnectionString { get; }

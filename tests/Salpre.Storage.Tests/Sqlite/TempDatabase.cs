@@ -20,7 +20,7 @@ public sealed class TempDatabase : TestStore, IStoreProvider
         Calls = new SqliteCallStore(Database, Events);
         Webhooks = new SqliteWebhookStore(Database, Time);
         Accounts = new SqliteAccountStore(Database, Time);
-        Devices = new SqliteDeviceStore(Database, Time);
+        Devices = new SqliteDeviceStore(Database, Time, Events);
     }
 
     public string Path { get; }

@@ -126,4 +126,28 @@ public abstract class EventOutboxTests<TStore> where TStore : IStoreProvider
         Assert.Single(await FeedAsync(db));
         Assert.Single((await db.Webhooks.ListDeliveriesAsync(1, endpoint.Id, long.MaxValue, 100, Ct))!);
     }
+
+    [Fact]
+    public async Task Boxes_tell_their_connection_once_each_way_only_when_asked()
+    {
+        await using var db = await (await TStore.CreateAsync()).WithAccountsAsync(1);
+        await db.Devices.AddAsync(1, "BOX-1", "front desk", Ct);
+        await db.Devices.RecordHeartbeatAsync(1, "BOX-1", 80, null, Ct);
+        Assert.Empty(await FeedAsync(db));
+        Assert.Equal(0, await db.Devices.TellDisconnectedAsync(db.Time.GetUtcNow().ToUnixTimeSeconds() + 1, Ct));
+
+        db.Events.DeviceEvents = true;
+        await db.Devices.RecordHeartbeatAsync(1, "BOX-1", 80, null, Ct);
+        await db.Devices.RecordHeartbeatAsync(1, "BOX-1", 79, null, Ct);
+        var lastSeen = db.Time.GetUtcNow().ToUnixTimeSeconds();
+        Assert.Equal(0, await db.Devices.TellDisconnectedAsync(lastSeen, Ct));           // seen at the cut: still connected
+        Assert.Equal(1, await db.Devices.TellDisconnectedAsync(lastSeen + 1, Ct));
+        Assert.Equal(0, await db.Devices.TellDisconnectedAsync(lastSeen + 1, Ct));
+        await db.Devices.RecordHeartbeatAsync(1, "BOX-1", 78, null, Ct);
+
+        var feed = await FeedAsync(db);
+        Assert.Equal(["device.connected", "device.disconnected", "device.connected"], feed.Select(e => e.Type));
+        Assert.Equal(["""{"serial_no":"BOX-1","connected":true}""", """{"serial_no":"BOX-1","connected":false}""", """{"serial_no":"BOX-1","connected":true}"""],
+            feed.Select(e => e.Data));
+    }
 }

@@ -56,6 +56,10 @@ public sealed class TestEventSink(TimeProvider time) : IEventSink
 
     public int Commits => _commits;
 
+    public bool DeviceEvents { get; set; }
+
+    public string DeviceData(DeviceRecord device, bool connected) => $$"""{"serial_no":"{{device.SerialNo}}","connected":{{(connected ? "true" : "false")}}}""";
+
     public string CallData(CallRecord call, CallStatus? previousStatus, int sequence) =>
         $$"""{"call_id":"c{{call.CallNum}}","status":{{(int)call.Status}},"previous_status":{{(previousStatus is { } p ? ((int)p).ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}},"sequence":{{sequence}}}""";
 
