@@ -24,6 +24,7 @@ public static class AdminCommands
         var options = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         await using var services = new ServiceCollection()
             .AddSalpreStorage(options)
+            .Configure<Events.EventsOptions>(configuration.GetSection(Events.EventsOptions.Section))
             .AddSingleton<Webhooks.DeliverySignal>()
             .AddSingleton<Storage.Webhooks.IEventSink, Events.GatewayEventSink>()
             .AddSingleton<CallImporter>()

@@ -29,8 +29,11 @@ public sealed partial class WebhookDispatcher(
             var wait = settings.PollInterval;
             try
             {
+                // A read first: a claim is a write, and most wakes (a commit that queued nothing) find nothing due.
                 var free = settings.Workers - Volatile.Read(ref _inFlight);
-                if (free > 0)
+                var due = await store.NextDueAsync(stoppingToken);
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                if (free > 0 && due <= now)
                 {
                     var claimed = await store.ClaimAsync(free, settings.Lease, stoppingToken);
                     foreach (var delivery in claimed)
@@ -43,10 +46,9 @@ public sealed partial class WebhookDispatcher(
                         continue; // there may be more
                     }
                 }
-                if (await store.NextDueAsync(stoppingToken) is { } due && due > time.GetUtcNow().ToUnixTimeMilliseconds())
+                else if (due > now && TimeSpan.FromMilliseconds(due.Value - now) is var untilDue && untilDue < wait)
                 {
-                    var untilDue = TimeSpan.FromMilliseconds(due - time.GetUtcNow().ToUnixTimeMilliseconds());
-                    wait = untilDue < wait ? untilDue : wait;
+                    wait = untilDue;
                 }
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)

@@ -50,7 +50,8 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
     public Task<int> ForgetEventsAsync(long before, int limit, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, ct) =>
         {
-            const string Old = "SELECT id FROM events WHERE created_at < @before ORDER BY created_at LIMIT @limit";
+            // One order, so that the three statements pick the same events.
+            const string Old = "SELECT id FROM events WHERE created_at < @before ORDER BY created_at, id LIMIT @limit";
             await ExecuteAsync(connection, ct,
                 $"DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE event_id IN ({Old}))",
                 ("@before", before), ("@limit", limit));
