@@ -31,6 +31,8 @@ public sealed class SalpreClient : IDisposable
         var transport = new SalpreTransport(httpClient, Options);
         Calls = new CallsClient(transport);
         Devices = new DevicesClient(transport);
+        Events = new EventsClient(transport);
+        Webhooks = new WebhooksClient(transport);
         _ownedHttpClient = ownsHttpClient ? httpClient : null;
     }
 
@@ -42,6 +44,12 @@ public sealed class SalpreClient : IDisposable
 
     /// <summary>The account's Salpre Boxes.</summary>
     public DevicesClient Devices { get; }
+
+    /// <summary>The events feed: every change of a call, oldest first, to page through or follow.</summary>
+    public EventsClient Events { get; }
+
+    /// <summary>Webhook endpoints, their secrets and deliveries.</summary>
+    public WebhooksClient Webhooks { get; }
 
     public void Dispose() => _ownedHttpClient?.Dispose();
 

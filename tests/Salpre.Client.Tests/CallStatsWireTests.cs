@@ -26,15 +26,8 @@ public sealed class CallStatsWireTests
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private SalpreClient Client(ScriptedHandler handler) =>
-        new(new HttpClient(handler), new SalpreClientOptions
-        {
-            ApiKey = "k",
-            BaseAddress = new Uri("http://127.0.0.1:9/"),
-            Timeout = TimeSpan.FromHours(1),
-            TimeProvider = _clock,
-            Retry = new SalpreRetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromSeconds(1) },
-        });
+    private static SalpreClient Client(ScriptedHandler handler) =>
+        handler.CreateClient(new SalpreRetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromSeconds(1) });
 
     private static Func<HttpRequestMessage, HttpResponseMessage> Ok(string body) => _ => ScriptedHandler.Answer(HttpStatusCode.OK, body);
 

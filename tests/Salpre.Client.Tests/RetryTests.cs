@@ -15,16 +15,8 @@ public sealed class RetryTests
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private SalpreClient Client(ScriptedHandler handler, int maxRetries = 3) =>
-        new(new HttpClient(handler), new SalpreClientOptions
-        {
-            ApiKey = "slp_sk_test",
-            BaseAddress = s_base,
-            // Long enough that moving the fake clock never times an attempt out.
-            Timeout = TimeSpan.FromHours(1),
-            TimeProvider = _clock,
-            Retry = new SalpreRetryOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(8) },
-        });
+    private static SalpreClient Client(ScriptedHandler handler, int maxRetries = 3) =>
+        handler.CreateClient(new SalpreRetryOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(8) });
 
     private TimeSpan Gap(ScriptedHandler handler, int attempt) => handler.Attempts[attempt].At - handler.Attempts[attempt - 1].At;
 
@@ -203,5 +195,63 @@ public sealed class RetryTests
         Assert.Single(keys.Take(3).Distinct());
         Assert.NotEqual(keys[0], keys[3]);
         Assert.Matches("^[A-Za-z0-9_:-]{1,255}$", keys[0]);
+    }
+
+    private const string WebhookBody = """{"status":"success","data":{"id":"wh_1","url":"https://a.example.com/","event_types":["call.busy"],"status":"enabled","max_in_flight":4,"created_at":"2026-11-28T00:00:00Z","updated_at":"2026-11-28T00:00:00Z","secret":"whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}}""";
+
+    private static Func<HttpRequestMessage, HttpResponseMessage> Refused() =>
+        _ => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused", new IOException("refused"));
+
+    [Fact]
+    public async Task Requests_that_make_a_secret_are_not_retried_when_they_may_have_taken_effect()
+    {
+        // A second create would make a second endpoint; a second rotation would retire the secret the receiver still has.
+        foreach (var fault in new[] { ScriptedHandler.Status(HttpStatusCode.ServiceUnavailable), ScriptedHandler.Status(HttpStatusCode.InternalServerError), ScriptedHandler.ConnectionReset() })
+        {
+            var create = new ScriptedHandler(_clock, fault) { FallbackBody = WebhookBody };
+            var rotate = new ScriptedHandler(_clock, fault) { FallbackBody = WebhookBody };
+            using var creating = Client(create);
+            using var rotating = Client(rotate);
+
+            await Assert.ThrowsAsync<SalpreApiException>(() => _clock.DriveAsync(creating.Webhooks.CreateAsync(new WebhookCreateRequest("https://a.example.com/"), Cancel)));
+            await Assert.ThrowsAsync<SalpreApiException>(() => _clock.DriveAsync(rotating.Webhooks.RotateSecretAsync("wh_1", Cancel)));
+
+            Assert.Single(create.Attempts);
+            Assert.Single(rotate.Attempts);
+        }
+    }
+
+    [Fact]
+    public async Task Requests_that_make_a_secret_are_retried_when_they_surely_did_nothing()
+    {
+        var create = new ScriptedHandler(_clock, ScriptedHandler.Status(HttpStatusCode.TooManyRequests, TimeSpan.FromSeconds(2)), Refused()) { FallbackBody = WebhookBody };
+        using var client = Client(create);
+
+        var created = await _clock.DriveAsync(client.Webhooks.CreateAsync(new WebhookCreateRequest("https://a.example.com/"), Cancel));
+
+        Assert.Equal(3, create.Attempts.Count);
+        Assert.Equal(("wh_1", HttpMethod.Post), (created.Id, create.Attempts[2].Request.Method));
+        Assert.StartsWith("whsec_", created.Secret, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Other_webhook_requests_are_retried_as_any_other()
+    {
+        string? sent = null;
+        var handler = new ScriptedHandler(_clock,
+            request =>
+            {
+                sent = request.Content!.ReadAsStringAsync(Cancel).GetAwaiter().GetResult();
+                return ScriptedHandler.Answer(HttpStatusCode.ServiceUnavailable, """{"status":"error","message":"busy"}""");
+            },
+            ScriptedHandler.ConnectionReset()) { FallbackBody = WebhookBody };
+        using var client = Client(handler);
+
+        var updated = await _clock.DriveAsync(client.Webhooks.UpdateAsync("wh_1", new WebhookUpdateRequest { Enabled = false }, Cancel));
+
+        Assert.Equal(3, handler.Attempts.Count);
+        Assert.Equal((HttpMethod.Patch, "/api/gateway/v1/webhooks/wh_1"), (handler.Attempts[2].Request.Method, handler.Attempts[2].Request.RequestUri!.AbsolutePath));
+        Assert.Equal("""{"status":"disabled"}""", sent);
+        Assert.Equal("wh_1", updated.Id);
     }
 }

@@ -74,7 +74,8 @@ internal static class CallListQuery
             ? ((long)(roundUp ? Math.Ceiling(value.TotalSeconds) : Math.Floor(value.TotalSeconds))).ToString(CultureInfo.InvariantCulture)
             : null;
 
-    private static void Add(StringBuilder query, string name, string? value)
+    /// <summary>Appends <c>name=value</c> (escaped) unless the value is null.</summary>
+    internal static void Add(StringBuilder query, string name, string? value)
     {
         if (value is null)
         {

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Runtime.CompilerServices;
 using Salpre.Client.Http;
 using Salpre.Client.Serialization;
 
@@ -28,41 +27,15 @@ public sealed class CallsClient
     /// Every call that matches, page after page through the list's cursor (or by page number from a server that
     /// gives no cursor). The next page is fetched while the caller works through the current one.
     /// </summary>
-    public async IAsyncEnumerable<Call> ListAllAsync(CallListOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var request = options ?? new CallListOptions();
-        using var prefetch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task<CallPage>? next = ListAsync(request, prefetch.Token);
-        try
-        {
-            while (next is not null)
-            {
-                var page = await next.ConfigureAwait(false);
-                next = null;
-                if (page.HasNext && page.Items.Count > 0)
-                {
-                    request = page.NextCursor is { } cursor
-                        ? request with { Cursor = cursor, Page = null }
-                        : request with { Page = page.Page + 1 };
-                    next = ListAsync(request, prefetch.Token);
-                }
-                foreach (var call in page.Items)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    yield return call;
-                }
-            }
-        }
-        finally
-        {
-            // The caller stopped early (or failed): stop the page in flight and observe its end.
-            if (next is not null)
-            {
-                await prefetch.CancelAsync().ConfigureAwait(false);
-                await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
+    public IAsyncEnumerable<Call> ListAllAsync(CallListOptions? options = null, CancellationToken cancellationToken = default) =>
+        Pager.AllAsync(
+            options ?? new CallListOptions(),
+            ListAsync,
+            page => page.Items,
+            (request, page) => !page.HasNext ? null
+                : page.NextCursor is { } cursor ? request with { Cursor = cursor, Page = null }
+                : request with { Page = page.Page + 1 },
+            cancellationToken);
 
     /// <summary>
     /// Counts the calls that match the list's filters: totals and, with <see cref="CallStatsOptions.GroupBy"/>, groups

@@ -7,11 +7,12 @@ namespace Salpre.Client.Http;
 /// <summary>
 /// The per-request resilience: a timeout for each attempt inside bounded, jittered exponential retries of network
 /// errors, timeouts, 429 and 5xx, which wait as long as <c>Retry-After</c> says when the server says it. Nothing is
-/// retried once the caller has cancelled.
+/// retried once the caller has cancelled. A request that must not happen twice (one that makes a secret) is retried
+/// only when it surely did nothing: its connection never opened, or the answer was 429.
 /// </summary>
 internal static class RetryPipeline
 {
-    public static ResiliencePipeline<HttpResponseMessage> Create(SalpreClientOptions options)
+    public static ResiliencePipeline<HttpResponseMessage> Create(SalpreClientOptions options, bool repeatable = true)
     {
         var retry = options.Retry;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = options.TimeProvider };
@@ -24,7 +25,7 @@ internal static class RetryPipeline
                 UseJitter = true,
                 Delay = retry.BaseDelay,
                 MaxDelay = retry.MaxDelay,
-                ShouldHandle = arguments => ValueTask.FromResult(ShouldRetry(arguments.Outcome, arguments.Context.CancellationToken, options)),
+                ShouldHandle = arguments => ValueTask.FromResult(ShouldRetry(arguments.Outcome, arguments.Context.CancellationToken, options, repeatable)),
                 DelayGenerator = arguments => ValueTask.FromResult(
                     arguments.Outcome.Result is { } response ? RetryAfterOf(response, options.TimeProvider) : null),
                 OnRetry = arguments =>
@@ -46,7 +47,11 @@ internal static class RetryPipeline
     public static bool IsTransient(Exception exception) =>
         exception is HttpRequestException or IOException or TimeoutRejectedException or OperationCanceledException;
 
-    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken cancellationToken, SalpreClientOptions options)
+    /// <summary>A fault before the request left: its connection was never made.</summary>
+    public static bool NeverSent(Exception exception) =>
+        exception is HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError };
+
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, CancellationToken cancellationToken, SalpreClientOptions options, bool repeatable)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -54,10 +59,10 @@ internal static class RetryPipeline
         }
         if (outcome.Exception is { } exception)
         {
-            return IsTransient(exception);
+            return repeatable ? IsTransient(exception) : NeverSent(exception);
         }
         var response = outcome.Result!;
-        if (!SalpreTransport.IsRetryableStatus(response.StatusCode))
+        if (repeatable ? !SalpreTransport.IsRetryableStatus(response.StatusCode) : response.StatusCode != System.Net.HttpStatusCode.TooManyRequests)
         {
             return false;
         }

@@ -22,23 +22,39 @@ internal sealed class SalpreTransport
     private readonly HttpClient _http;
     private readonly SalpreClientOptions _options;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ResiliencePipeline<HttpResponseMessage> _unrepeatablePipeline;
 
     public SalpreTransport(HttpClient http, SalpreClientOptions options)
     {
         _http = http;
         _options = options;
         _pipeline = RetryPipeline.Create(options);
+        _unrepeatablePipeline = RetryPipeline.Create(options, repeatable: false);
     }
 
     public Uri Resolve(string relative) => new(_options.BaseAddress, relative);
 
+    /// <summary>The client's clock, for waits of its own (following the events feed).</summary>
+    public TimeProvider Time => _options.TimeProvider;
+
     /// <summary>Sends until success or the retries run out; returns the (buffered) successful response.</summary>
-    public async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    public Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken) =>
+        SendAsync(createRequest, _pipeline, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SendAsync(Func{HttpRequestMessage}, CancellationToken)"/> for a request that must not take effect
+    /// twice (one whose answer alone carries a new secret): retried only when it surely did nothing.
+    /// </summary>
+    public Task<HttpResponseMessage> SendUnrepeatableAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken) =>
+        SendAsync(createRequest, _unrepeatablePipeline, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendAsync(
+        Func<HttpRequestMessage> createRequest, ResiliencePipeline<HttpResponseMessage> pipeline, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await _pipeline.ExecuteAsync(
+            response = await pipeline.ExecuteAsync(
                 static async (state, token) =>
                 {
                     using var request = state.createRequest();
@@ -82,11 +98,27 @@ internal sealed class SalpreTransport
         }
         catch (JsonException exception)
         {
-            throw new SalpreApiException(
-                $"The server answered {(int)response.StatusCode} with a body that is not the API's JSON: {exception.Message}",
-                response.StatusCode, SalpreApiException.InvalidResponseCode, requestId: RequestIdOf(response), innerException: exception);
+            throw InvalidResponse(response, exception);
         }
     }
+
+    /// <summary>Reads a success envelope's JSON, then what it holds through <paramref name="convert"/> (events kept as sent, say); JSON that is not an event fails as the envelope would.</summary>
+    public static async Task<TResult> ReadAsync<T, TResult>(HttpResponseMessage response, JsonTypeInfo<T> type, Func<T, TResult> convert, CancellationToken cancellationToken)
+    {
+        var envelope = await ReadAsync(response, type, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return convert(envelope);
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            throw InvalidResponse(response, exception);
+        }
+    }
+
+    private static SalpreApiException InvalidResponse(HttpResponseMessage response, Exception exception) =>
+        new($"The server answered {(int)response.StatusCode} with a body that is not the API's JSON: {exception.Message}",
+            response.StatusCode, SalpreApiException.InvalidResponseCode, requestId: RequestIdOf(response), innerException: exception);
 
     private static async Task<SalpreApiException> ErrorOfAsync(HttpResponseMessage response, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -80,3 +80,30 @@ public sealed class NullableUtcSecondsConverter : JsonConverter<DateTimeOffset?>
         }
     }
 }
+
+/// <summary>Reads any ISO-8601 instant; writes UTC to the millisecond (<c>2026-11-28T01:19:58.412Z</c>), as events and attempts carry it.</summary>
+public sealed class UtcMillisecondsConverter : JsonConverter<DateTimeOffset>
+{
+    public const string Format = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetDateTimeOffset().ToUniversalTime();
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString(Format, CultureInfo.InvariantCulture));
+}
+
+/// <summary>
+/// An enum of one-word values in lower case on the wire (<c>enabled</c>, <c>succeeded</c>); a value newer than this
+/// client reads as the enum's default (its <c>Unknown</c>).
+/// </summary>
+public sealed class LowercaseEnumConverter<T> : JsonConverter<T> where T : struct, Enum
+{
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.GetString() is { Length: > 0 } text && char.IsAsciiLetterLower(text[0]) && Enum.TryParse<T>(text, ignoreCase: true, out var value)
+            ? value
+            : default;
+
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString().ToLowerInvariant());
+}

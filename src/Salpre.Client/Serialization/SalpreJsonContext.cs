@@ -19,4 +19,12 @@ namespace Salpre.Client.Serialization;
 [JsonSerializable(typeof(CallStatsGroup))]
 [JsonSerializable(typeof(List<CallStatsGroup>))]
 [JsonSerializable(typeof(Dictionary<string, System.Text.Json.JsonElement>))]
+[JsonSerializable(typeof(SalpreEvent))]
+[JsonSerializable(typeof(List<SalpreEvent>))]
+[JsonSerializable(typeof(CallEventData))]
+[JsonSerializable(typeof(Device))]
+[JsonSerializable(typeof(Webhook))]
+[JsonSerializable(typeof(List<Webhook>))]
+[JsonSerializable(typeof(WebhookDelivery))]
+[JsonSerializable(typeof(List<WebhookDelivery>))]
 public sealed partial class SalpreJsonContext : JsonSerializerContext;

@@ -40,6 +40,10 @@ public class GatewayServer : WebApplicationFactory<CallImporter>, IAsyncLifetime
         return this;
     }
 
+    /// <summary>Lets webhooks reach receivers on 127.0.0.1 over http (as a self-hosted LAN may be allowed), looking for work often.</summary>
+    public GatewayServer WithLoopbackWebhooks() =>
+        With("Webhooks:AllowHttp", "true").With("Webhooks:AllowedNetworks:0", "127.0.0.0/8").With("Webhooks:PollInterval", "00:00:00.100");
+
     public virtual ValueTask InitializeAsync()
     {
         UseKestrel();

@@ -14,6 +14,20 @@ public sealed class ScriptedHandler(TimeProvider clock, params Func<HttpRequestM
 
     public List<(HttpRequestMessage Request, DateTimeOffset At)> Attempts { get; } = [];
 
+    /// <summary>
+    /// A client over this handler on its clock, with attempts that never time out however far the clock moves (so
+    /// only the retries' own waits are measured).
+    /// </summary>
+    public SalpreClient CreateClient(SalpreRetryOptions retry) =>
+        new(new HttpClient(this), new SalpreClientOptions
+        {
+            ApiKey = "slp_sk_test",
+            BaseAddress = new Uri("http://127.0.0.1:9/"),
+            Timeout = TimeSpan.FromHours(1),
+            TimeProvider = clock,
+            Retry = retry,
+        });
+
     public string FallbackBody { get; init; } = """{"status":"success","data":[],"meta":{"per_page":10,"page":1,"has_next":false,"next_cursor":null}}""";
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
