@@ -14,7 +14,7 @@ public static class ExitCodes
     /// <summary>The key is missing, invalid or revoked (401), or lacks the scope (403).</summary>
     public const int Unauthorized = 3;
 
-    /// <summary>The call (or any device) was not found (404).</summary>
+    /// <summary>The call, webhook endpoint or delivery (or any device) was not found (404).</summary>
     public const int NotFound = 4;
 
     /// <summary>The API could not be reached, or did not answer in time, after the retries.</summary>

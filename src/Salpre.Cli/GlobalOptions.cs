@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Salpre.Client;
 
 namespace Salpre.Cli;
@@ -19,17 +20,20 @@ public sealed class GlobalOptions
     {
         Description = $"The API's address, e.g. http://127.0.0.1:5080 (default: ${BaseUrlVariable}, else {SalpreClientOptions.HostedBaseAddress}).",
         Recursive = true,
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Single().Value;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-            result.AddError($"--base-url: '{text}' is not an http or https address.");
-            return null;
-        },
+        CustomParser = result => HttpUrl(result, "--base-url"),
     };
+
+    /// <summary>An absolute http or https address; anything else is a usage error naming <paramref name="name"/>.</summary>
+    public static Uri? HttpUrl(ArgumentResult result, string name)
+    {
+        var text = result.Tokens.Single().Value;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+        result.AddError($"{name}: '{text}' is not an http or https address.");
+        return null;
+    }
 
     /// <summary>A client from the options or, failing them, the environment; null (with the reason) when no key was given.</summary>
     public SalpreClient? CreateClient(ParseResult parse, CliEnvironment environment, out string? problem)

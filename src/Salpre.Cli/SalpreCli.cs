@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Salpre.Cli.Commands;
+using Salpre.Cli.Output;
 using Salpre.Client;
+using Spectre.Console.Rendering;
 
 namespace Salpre.Cli;
 
@@ -14,7 +18,7 @@ public static class SalpreCli
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken)
     {
         var context = new CliContext(environment, new GlobalOptions());
-        var root = new RootCommand("Salpre's gateway API from the command line: list, count, export, inspect and place calls.")
+        var root = new RootCommand("Salpre's gateway API from the command line: list, count, export, inspect and place calls; follow events and manage webhooks.")
         {
             new Command("calls", "The account's calls.")
             {
@@ -26,6 +30,21 @@ public static class SalpreCli
                 CallsExportCommand.Create(context),
             },
             new Command("devices", "The account's Salpre Boxes.") { DevicesListCommand.Create(context) },
+            new Command("events", "The account's events feed: every change of a call, oldest first.")
+            {
+                EventsListCommand.Create(context),
+                EventsTailCommand.Create(context),
+            },
+            new Command("webhooks", "The account's webhook endpoints and their deliveries.")
+            {
+                WebhooksListCommand.Create(context),
+                WebhooksCreateCommand.Create(context),
+                WebhooksDeleteCommand.Create(context),
+                WebhooksRotateCommand.Create(context),
+                WebhooksDeliveriesCommand.Create(context),
+                WebhooksRetryCommand.Create(context),
+            },
+            ListenCommand.Create(context),
         };
         root.Options.Add(context.Global.ApiKey);
         root.Options.Add(context.Global.BaseUrl);
@@ -116,6 +135,19 @@ public sealed record CliContext(CliEnvironment Environment, GlobalOptions Global
             }
             return await action(client, parse, cancellationToken);
         };
+
+    /// <summary>One answer on stdout: in the API's own JSON for <c>--format json</c>, else as <paramref name="render"/> draws it for people.</summary>
+    public async Task WriteAsync<T>(string? format, T value, JsonTypeInfo<T> json, Func<T, IRenderable> render)
+    {
+        if (format == "json")
+        {
+            await JsonOutput.WriteAsync(Environment.Out, writer => JsonSerializer.Serialize(writer, value, json));
+        }
+        else
+        {
+            Environment.ConsoleOver(Environment.Out, Environment.OutIsTerminal).Write(render(value));
+        }
+    }
 
     /// <summary>A <c>--format</c> option limited to <paramref name="formats"/>, the first being the default.</summary>
     public static Option<string> Format(params string[] formats) =>

@@ -80,7 +80,7 @@ public sealed class EventsAgainstGatewayTests(GatewayServer gateway) : IClassFix
         await maker.CallAsync("busy");
         await maker.CallAsync("ringing", "in-progress", "completed");
         await maker.CallAsync("no-answer");
-        var everything = await maker.Client.Events.ListAllAsync(cancellationToken: Cancel).ToListAsync(Cancel);
+        var everything = await maker.FeedAsync();
 
         var ended = await maker.Client.Events.ListAllAsync(
             new EventListOptions { Types = [EventTypes.CallCompleted, EventTypes.CallNoAnswer, EventTypes.CallBusy], PerPage = 1 }, Cancel).ToListAsync(Cancel);
@@ -99,7 +99,7 @@ public sealed class EventsAgainstGatewayTests(GatewayServer gateway) : IClassFix
     {
         using var maker = await EventMaker.CreateAsync(gateway);
         await maker.CallAsync("busy");
-        var last = (await maker.Client.Events.ListAllAsync(cancellationToken: Cancel).ToListAsync(Cancel))[^1].Id;
+        var last = (await maker.FeedAsync())[^1].Id;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
         var seen = new List<SalpreEvent>();
         var follow = Task.Run(async () =>
@@ -143,7 +143,7 @@ public sealed class EventsAgainstGatewayTests(GatewayServer gateway) : IClassFix
         await mine.CallAsync("busy");
         await theirs.CallAsync("busy");
 
-        var listed = await mine.Client.Events.ListAllAsync(cancellationToken: Cancel).ToListAsync(Cancel);
+        var listed = await mine.FeedAsync();
 
         Assert.Equal(2, listed.Count);
         Assert.All(listed, e => Assert.Equal($"salprebox:{mine.Serial}", e.Call!.From));

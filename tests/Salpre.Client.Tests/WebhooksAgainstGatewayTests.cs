@@ -105,7 +105,7 @@ public sealed class WebhooksAgainstGatewayTests(WebhooksAgainstGatewayTests.Gate
         Assert.True(WebhookSignature.Verify([secret], headers, request.Body));
         Assert.True(WebhookSignature.Verify([secret], headers, request.Text));
         // What the receiver got is the feed's event, byte for byte.
-        var fed = Assert.Single(await setup.Maker.Client.Events.ListAllAsync(cancellationToken: Cancel).ToListAsync(Cancel));
+        var fed = Assert.Single(await setup.Maker.FeedAsync());
         Assert.Equal(fed.RawJson, request.Text);
         var parsed = SalpreEvent.Parse(request.Body);
         Assert.Equal((fed.Id, callId, EventTypes.CallInitiated), (headers.Id, parsed.Call!.CallId, parsed.Type));
@@ -155,7 +155,7 @@ public sealed class WebhooksAgainstGatewayTests(WebhooksAgainstGatewayTests.Gate
         Assert.Equal(endpoint.Id, sent.Data.GetProperty("webhook_id").GetString());
         Assert.Equal(sent.Id, request.Id);
         Assert.True(WebhookSignature.Verify([endpoint.Secret!], HeadersOf(request), request.Body));
-        Assert.Empty(await setup.Maker.Client.Events.ListAllAsync(cancellationToken: Cancel).ToListAsync(Cancel));
+        Assert.Empty(await setup.Maker.FeedAsync());
     }
 
     [Fact]
@@ -234,7 +234,7 @@ public sealed class WebhooksAgainstGatewayTests(WebhooksAgainstGatewayTests.Gate
         var all = await webhooks.ListAllDeliveriesAsync(endpoint.Id, new WebhookDeliveryListOptions { PerPage = 4 }, Cancel).ToListAsync(Cancel);
         var first = await webhooks.ListDeliveriesAsync(endpoint.Id, new WebhookDeliveryListOptions { PerPage = 4 }, Cancel);
 
-        var events = await setup.Maker.Client.Events.ListAllAsync(cancellationToken: Cancel).ToListAsync(Cancel);
+        var events = await setup.Maker.FeedAsync();
         Assert.Equal(events.Select(e => e.Id).Reverse(), all.Select(d => d.EventId));
         Assert.Equal(all.Select(d => d.Id).Distinct().Count(), all.Count);
         Assert.Equal((4, true), (first.Items.Count, first.HasNext));

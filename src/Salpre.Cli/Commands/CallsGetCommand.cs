@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Salpre.Cli.Output;
 using Salpre.Client.Serialization;
 
@@ -16,14 +15,7 @@ public static class CallsGetCommand
         command.SetAction(context.WithClient(async (client, parse, cancellationToken) =>
         {
             var call = await client.Calls.GetAsync(parse.GetValue(id)!, cancellationToken);
-            if (parse.GetValue(format) == "json")
-            {
-                await JsonOutput.WriteAsync(context.Environment.Out, json => JsonSerializer.Serialize(json, call, SalpreJsonContext.Default.CallDetails));
-            }
-            else
-            {
-                context.Environment.ConsoleOver(context.Environment.Out, context.Environment.OutIsTerminal).Write(Tables.Details(call));
-            }
+            await context.WriteAsync(parse.GetValue(format), call, SalpreJsonContext.Default.CallDetails, Tables.Details);
             return ExitCodes.Success;
         }));
         return command;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Salpre.Cli.Output;
 using Salpre.Client.Serialization;
 
@@ -16,14 +15,7 @@ public static class CallsLogsCommand
         command.SetAction(context.WithClient(async (client, parse, cancellationToken) =>
         {
             var entries = await client.Calls.GetLogsAsync(parse.GetValue(id)!, cancellationToken);
-            if (parse.GetValue(format) == "json")
-            {
-                await JsonOutput.WriteAsync(context.Environment.Out, json => JsonSerializer.Serialize(json, [.. entries], SalpreJsonContext.Default.ListCallLogEntry));
-            }
-            else
-            {
-                context.Environment.ConsoleOver(context.Environment.Out, context.Environment.OutIsTerminal).Write(Tables.Logs(entries));
-            }
+            await context.WriteAsync(parse.GetValue(format), [.. entries], SalpreJsonContext.Default.ListCallLogEntry, Tables.Logs);
             return ExitCodes.Success;
         }));
         return command;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Salpre.Cli.Output;
 using Salpre.Client.Serialization;
 
@@ -15,14 +14,7 @@ public static class DevicesListCommand
         command.SetAction(context.WithClient(async (client, parse, cancellationToken) =>
         {
             var devices = await client.Devices.ListAsync(cancellationToken);
-            if (parse.GetValue(format) == "json")
-            {
-                await JsonOutput.WriteAsync(context.Environment.Out, json => JsonSerializer.Serialize(json, [.. devices], SalpreJsonContext.Default.ListDevice));
-            }
-            else
-            {
-                context.Environment.ConsoleOver(context.Environment.Out, context.Environment.OutIsTerminal).Write(Tables.Devices(devices));
-            }
+            await context.WriteAsync(parse.GetValue(format), [.. devices], SalpreJsonContext.Default.ListDevice, Tables.Devices);
             return ExitCodes.Success;
         }));
         return command;

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Salpre.Client;
 
 namespace Salpre.Cli.Output;
 
@@ -19,4 +21,23 @@ public static class JsonOutput
         }
         await writer.WriteLineAsync(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
+
+    /// <summary>A page of a list paged by cursor, in the API's own shape: <c>{"data":[...],"meta":{per_page, has_next, next_cursor}}</c>.</summary>
+    public static Task WritePageAsync<T>(TextWriter writer, CursorPage<T> page, JsonTypeInfo<List<T>> items) =>
+        WriteAsync(writer, json =>
+        {
+            json.WriteStartObject();
+            json.WritePropertyName("data");
+            JsonSerializer.Serialize(json, [.. page.Items], items);
+            json.WriteStartObject("meta");
+            json.WriteNumber("per_page", page.PerPage);
+            json.WriteBoolean("has_next", page.HasNext);
+            json.WriteString("next_cursor", page.NextCursor);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        });
+
+    /// <summary>What stderr says under a page for people: how many, and how to go on.</summary>
+    public static string PageSummary<T>(CursorPage<T> page, string noun) =>
+        $"{page.Items.Count} {noun}." + (page.NextCursor is { } next ? $" Next page: --cursor {next}" : "");
 }

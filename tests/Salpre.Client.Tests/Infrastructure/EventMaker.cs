@@ -37,6 +37,10 @@ public sealed class EventMaker(TestAccount account, string serial, SalpreClient 
         return call.CallId;
     }
 
+    /// <summary>Every event of the account's feed, oldest first.</summary>
+    public async Task<List<SalpreEvent>> FeedAsync() =>
+        await client.Events.ListAllAsync(cancellationToken: TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
+
     public void Dispose()
     {
         client.Dispose();
