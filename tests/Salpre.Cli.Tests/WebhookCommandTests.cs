@@ -97,7 +97,7 @@ public sealed class WebhookCommandTests(WebhookCommandTests.Gateway gateway) : I
         Assert.Equal(("pending", 503), (deliveries[0].GetProperty("status").GetString(), deliveries[0].GetProperty("attempts")[0].GetProperty("http_status").GetInt32()));
         var row = table.OutLines.Single(line => line.Contains(deliveryId, StringComparison.Ordinal));
         Assert.Matches($@"│ {deliveryId}\s+│ evt_\w+\s+│ call\.initiated\s+│ pending\s+│ 1\s+│ [0-9T:Z-]+\s+│ 503\s+│", row);
-        Assert.Equal("1 deliveries.", table.Error.Trim());
+        Assert.Equal("1 delivery.", table.Error.Trim());
         Assert.Equal(ExitCodes.Success, retried.ExitCode);
         Assert.Contains($"Delivery {deliveryId} of {endpoint.Id} is sent again now", retried.Error, StringComparison.Ordinal);
         Assert.Equal([200], succeeded[0].GetProperty("attempts").EnumerateArray().Skip(1).Select(a => a.GetProperty("http_status").GetInt32()));

@@ -35,7 +35,7 @@ public static class EventsListCommand
                     break;
                 default:
                     context.Environment.ConsoleOver(output, context.Environment.OutIsTerminal).Write(EventLines.Table(page.Items));
-                    await context.Environment.Error.WriteLineAsync(JsonOutput.PageSummary(page, "events"));
+                    await context.Environment.Error.WriteLineAsync(JsonOutput.PageSummary(page, "event", "events"));
                     break;
             }
             return ExitCodes.Success;

@@ -30,7 +30,7 @@ public static class WebhooksDeliveriesCommand
             else
             {
                 context.Environment.ConsoleOver(output, context.Environment.OutIsTerminal).Write(WebhookTables.Deliveries(page.Items));
-                await context.Environment.Error.WriteLineAsync(JsonOutput.PageSummary(page, "deliveries"));
+                await context.Environment.Error.WriteLineAsync(JsonOutput.PageSummary(page, "delivery", "deliveries"));
             }
             return ExitCodes.Success;
         }));

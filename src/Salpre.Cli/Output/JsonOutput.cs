@@ -38,6 +38,6 @@ public static class JsonOutput
         });
 
     /// <summary>What stderr says under a page for people: how many, and how to go on.</summary>
-    public static string PageSummary<T>(CursorPage<T> page, string noun) =>
-        $"{page.Items.Count} {noun}." + (page.NextCursor is { } next ? $" Next page: --cursor {next}" : "");
+    public static string PageSummary<T>(CursorPage<T> page, string one, string many) =>
+        $"{page.Items.Count} {(page.Items.Count == 1 ? one : many)}." + (page.NextCursor is { } next ? $" Next page: --cursor {next}" : "");
 }
