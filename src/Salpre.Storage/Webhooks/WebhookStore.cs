@@ -141,26 +141,26 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
         {
             return null;
         }
+        // One statement, so that a delivery and its attempts are read as of one moment (an attempt being recorded
+        // is seen with the delivery's new state, or not at all).
         await using var command = Command(connection,
-            "SELECT d.id, e.tx, e.id, e.type, d.state, d.attempts, d.next_attempt_at, d.created_at, d.lease_until " +
-            "FROM webhook_deliveries d JOIN events e ON e.id = d.event_id " +
-            $"WHERE d.endpoint_id = @endpoint AND d.id < @before ORDER BY d.id DESC LIMIT {limit}",
+            "SELECT d.id, d.tx, d.event_id, d.type, d.state, d.attempts, d.next_attempt_at, d.created_at, d.lease_until, " +
+            "a.started_at, a.http_status, a.latency_ms, a.error, a.response_body " +
+            "FROM (SELECT d.id, e.tx, d.event_id, e.type, d.state, d.attempts, d.next_attempt_at, d.created_at, d.lease_until " +
+            "      FROM webhook_deliveries d JOIN events e ON e.id = d.event_id " +
+            $"      WHERE d.endpoint_id = @endpoint AND d.id < @before ORDER BY d.id DESC LIMIT {limit}) d " +
+            "LEFT JOIN webhook_attempts a ON a.delivery_id = d.id ORDER BY d.id DESC, a.id",
             ("@endpoint", endpointId), ("@before", beforeId));
-        var deliveries = await ReadAllAsync(command, static reader => new DeliveryRecord(
-            reader.GetInt64(0), new EventPosition(reader.GetInt64(1), reader.GetInt64(2)), reader.GetString(3), (DeliveryState)reader.GetInt64(4),
-            (int)reader.GetInt64(5), reader.GetInt64(4) == 0 ? Math.Max(reader.GetInt64(6), reader.GetInt64(8)) : null, reader.GetInt64(7), []), cancellationToken);
-        if (deliveries.Count == 0)
+        var rows = await ReadAllAsync(command, static reader => (
+            Delivery: new DeliveryRecord(reader.GetInt64(0), new EventPosition(reader.GetInt64(1), reader.GetInt64(2)), reader.GetString(3),
+                (DeliveryState)reader.GetInt64(4), (int)reader.GetInt64(5), reader.GetInt64(4) == 0 ? Math.Max(reader.GetInt64(6), reader.GetInt64(8)) : null,
+                reader.GetInt64(7), []),
+            Attempt: reader.IsDBNull(9) ? null : new AttemptRecord(reader.GetInt64(9), reader.IsDBNull(10) ? null : (int)reader.GetInt64(10), reader.GetInt64(11),
+                reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13))), cancellationToken);
+        return [.. rows.GroupBy(row => row.Delivery.Id).Select(group => group.First().Delivery with
         {
-            return deliveries;
-        }
-        await using var attempts = Command(connection,
-            "SELECT delivery_id, started_at, http_status, latency_ms, error, response_body FROM webhook_attempts " +
-            $"WHERE delivery_id IN ({string.Join(", ", deliveries.Select(d => d.Id))}) ORDER BY id");
-        var log = (await ReadAllAsync(attempts, static reader => (Delivery: reader.GetInt64(0), Attempt: new AttemptRecord(
-            reader.GetInt64(1), reader.IsDBNull(2) ? null : (int)reader.GetInt64(2), reader.GetInt64(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5))), cancellationToken))
-            .ToLookup(row => row.Delivery, row => row.Attempt);
-        return [.. deliveries.Select(d => d with { AttemptLog = [.. log[d.Id]] })];
+            AttemptLog = [.. group.Select(row => row.Attempt).OfType<AttemptRecord>()],
+        })];
     }
 
     public Task<bool> RetryDeliveryAsync(long accountId, long endpointId, long deliveryId, CancellationToken cancellationToken) =>

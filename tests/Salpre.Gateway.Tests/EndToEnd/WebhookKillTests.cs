@@ -1,39 +1,76 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Salpre.Gateway.Tests.Infrastructure;
+using Salpre.Tests.Shared;
 
 namespace Salpre.Gateway.Tests.EndToEnd;
+
+/// <summary>The kill test on SQLite, the default store (a file of its own).</summary>
+[Trait("Storage", "SqliteOnly")]
+public sealed class WebhookKillTests : WebhookKillTest
+{
+    protected override Task<IReadOnlyDictionary<string, string?>> StorageAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = $"Data Source={Path.Combine(Directory, "salpre.db")}",
+        });
+}
+
+/// <summary>The kill test on a database of the run's PostgreSQL server; it starts processes of its own, so it runs once.</summary>
+[Trait("Run", "Once")]
+public sealed class PostgresWebhookKillTests : WebhookKillTest
+{
+    private string? _connectionString;
+
+    protected override async Task<IReadOnlyDictionary<string, string?>> StorageAsync()
+    {
+        _connectionString = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync();
+        return new Dictionary<string, string?> { ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = _connectionString };
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        if (_connectionString is not null)
+        {
+            await (await PostgresServer.SharedAsync()).DropDatabaseAsync(_connectionString);
+        }
+        await base.DisposeAsync();
+    }
+}
 
 /// <summary>
 /// At least once, never lost: the real gateway process is killed with SIGKILL three times while calls and their
 /// status reports fan out to two endpoints. After the last restart every acknowledged change has reached both
 /// endpoints, duplicates are no more than what was in flight at the kills, and the feed holds every change once, in order.
 /// </summary>
-[Trait("Storage", "SqliteOnly")]
-public sealed class WebhookKillTests : IAsyncLifetime
+public abstract class WebhookKillTest : IAsyncLifetime
 {
     private const string Serial = "WEBHOOK-KILL-BOX";
     private const int Changes = 1000;
     private const int Kills = 3;
     private const int MaxInFlight = 4;
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("salpre-webhook-kill-").FullName;
+    protected string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("salpre-webhook-kill-").FullName;
 
-    private WebhookCluster Cluster => new(new Dictionary<string, string?> { ["Storage:ConnectionString"] = $"Data Source={Path.Combine(_directory, "salpre.db")}" }, Serial);
+    /// <summary>The Storage settings of the store the gateway runs on.</summary>
+    protected abstract Task<IReadOnlyDictionary<string, string?>> StorageAsync();
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public ValueTask DisposeAsync()
+    public virtual ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        System.IO.Directory.Delete(Directory, recursive: true);
+        GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
     }
 
     [Fact]
     public async Task Every_acknowledged_change_reaches_both_endpoints_across_three_kill_9s()
     {
-        var (key, ingest) = await Cluster.ArrangeAccountAsync();
+        var cluster = new WebhookCluster(await StorageAsync(), Serial);
+        var (key, ingest) = await cluster.ArrangeAccountAsync();
         await using var first = await WebhookReceiver.StartAsync();
         await using var second = await WebhookReceiver.StartAsync();
         var acknowledged = new ConcurrentDictionary<(string CallId, string Status), byte>();
@@ -41,7 +78,7 @@ public sealed class WebhookKillTests : IAsyncLifetime
 
         for (var cycle = 0; cycle <= Kills; cycle++)
         {
-            await using var gateway = Cluster.Start(_directory, ("Webhooks__Lease", "00:00:05"), ("Webhooks__PollInterval", "00:00:00.200"));
+            await using var gateway = cluster.Start(Directory, ("Webhooks__Lease", "00:00:05"), ("Webhooks__PollInterval", "00:00:00.200"));
             var address = await gateway.WaitForAddressAsync(TimeSpan.FromSeconds(60));
             using var api = WebhookCluster.Client(address, key);
             if (cycle == 0)
@@ -82,7 +119,7 @@ public sealed class WebhookKillTests : IAsyncLifetime
             var feed = await WebhookCluster.ReadFeedAsync(api);
             var duplicates = new[] { first, second }.Select(r => r.Received.Count - r.Received.Select(x => x.Id).Distinct().Count()).ToList();
             TestContext.Current.TestOutputHelper?.WriteLine(
-                $"kill -9 x{Kills}; acknowledged changes: {acknowledged.Count}; events in the feed: {feed.Count}; received: " +
+                $"{GetType().Name}: kill -9 x{Kills}; acknowledged changes: {acknowledged.Count}; events in the feed: {feed.Count}; received: " +
                 $"{first.Received.Count} and {second.Received.Count}; duplicates: {duplicates[0]} and {duplicates[1]} " +
                 $"(at most {Kills * MaxInFlight} each: what was in flight at the kills)");
 
