@@ -24,10 +24,7 @@ public sealed class EventCommandTests(GatewayServer gateway) : IClassFixture<Gat
     public async Task List_filters_by_type_pages_by_cursor_and_starts_after_an_id()
     {
         using var maker = await EventMaker.CreateAsync(gateway);
-        await maker.CallAsync("busy");
-        await maker.CallAsync("ringing", "in-progress", "completed");
-        await maker.CallAsync("no-answer");
-        var feed = await maker.FeedAsync();
+        var feed = await maker.ThreeEndingsAsync();
         var variables = SalpreRun.For(gateway, maker.Account.Key);
 
         var ended = await SalpreRun.RunAsync(variables, ["events", "list", "--types", "call.busy,call.completed", "--type", "call.no_answer", "--format", "json"]);

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Salpre.Client;
 using Salpre.Client.Tests.Infrastructure;
 using Salpre.Gateway.Tests.Infrastructure;
@@ -133,6 +135,68 @@ public sealed partial class ListenTests(GatewayServer gateway) : IClassFixture<G
         Assert.Contains("--forward-to: 'ftp://localhost/hook' is not an http or https address.", ftp.Error, StringComparison.Ordinal);
         Assert.Contains("--secret: a webhook secret is whsec_ and base64", secret.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_READMEs_CSharp_receiver_accepts_what_listen_signs_with_its_secret_and_refuses_another()
+    {
+        var secret = WebhookSignature.NewSecret();
+        await using var receiver = await LoopbackApp.StartAsync(app =>
+        {
+            // README receiver: from here to its end, the README's C# receiver, line for line.
+            app.MapPost("/salpre", async (HttpRequest request) =>
+            {
+                using var reader = new StreamReader(request.Body);
+                var body = await reader.ReadToEndAsync();                      // the raw body: verify it before parsing it
+                if (!WebhookSignature.Verify([secret], WebhookHeaders.From(request.Headers), body))
+                {
+                    return Results.Unauthorized();
+                }
+                var evt = SalpreEvent.Parse(body);                             // deduplicate on evt.Id (the webhook-id)
+                if (evt.Call is { } call)
+                {
+                    app.Logger.LogInformation("{Call} is {Status}, change {Sequence}", call.CallId, call.Status, call.Sequence);
+                }
+                return Results.NoContent();
+            });
+            // README receiver: end.
+        });
+        var url = new Uri(receiver.Address, "/salpre").ToString();
+        using var maker = await EventMaker.CreateAsync(gateway);
+        var variables = SalpreRun.For(gateway, maker.Account.Key);
+        await maker.CallAsync();
+        var after = (await maker.FeedAsync())[^1].Id;
+
+        await using var genuine = RunningCli.Start(variables, "listen", "--forward-to", url, "--secret", secret, "--after", after, "--interval", "0.05");
+        await using var forged = RunningCli.Start(variables, "listen", "--forward-to", url, "--secret", WebhookSignature.NewSecret(), "--after", after, "--interval", "0.05");
+        await maker.CallAsync("ringing", "canceled");
+        await genuine.WaitForLinesAsync(3);
+        await forged.WaitForLinesAsync(3);
+
+        Assert.All((await genuine.StopAsync()).OutLines, line => Assert.Contains("-> 204 No Content", line, StringComparison.Ordinal));
+        Assert.All((await forged.StopAsync()).OutLines, line => Assert.Contains("-> 401 Unauthorized", line, StringComparison.Ordinal));
+        var source = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "tests", "Salpre.Cli.Tests", "ListenTests.cs"), Cancel);
+        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "README.md"), Cancel);
+        var tested = ReceiverInTest().Match(source).Groups[1].Value.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0).ToList();
+        var shown = ReceiverInReadme().Match(readme).Groups[1].Value.Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0).ToList();
+        Assert.True(tested.Count > 10, "the test's receiver was not found");
+        Assert.Equal(tested, shown);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory!.FullName, "Salpre.slnx")))
+        {
+            directory = directory.Parent;
+        }
+        return directory.FullName;
+    }
+
+    [GeneratedRegex(@"// README receiver: from here[^\n]*\n(.*?)// README receiver: end\.", RegexOptions.Singleline)]
+    private static partial Regex ReceiverInTest();
+
+    [GeneratedRegex(@"```csharp\n// ASP\.NET Core minimal API with the Salpre\.Client package[^\n]*\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ReceiverInReadme();
 
     [GeneratedRegex(@"Ready! Your webhook signing secret is (whsec_\S+) ")]
     private static partial Regex SecretLine();

@@ -77,10 +77,7 @@ public sealed class EventsAgainstGatewayTests(GatewayServer gateway) : IClassFix
     public async Task Types_and_after_filter_the_feed()
     {
         using var maker = await EventMaker.CreateAsync(gateway);
-        await maker.CallAsync("busy");
-        await maker.CallAsync("ringing", "in-progress", "completed");
-        await maker.CallAsync("no-answer");
-        var everything = await maker.FeedAsync();
+        var everything = await maker.ThreeEndingsAsync();
 
         var ended = await maker.Client.Events.ListAllAsync(
             new EventListOptions { Types = [EventTypes.CallCompleted, EventTypes.CallNoAnswer, EventTypes.CallBusy], PerPage = 1 }, Cancel).ToListAsync(Cancel);

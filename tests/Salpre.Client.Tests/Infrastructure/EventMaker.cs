@@ -37,6 +37,15 @@ public sealed class EventMaker(TestAccount account, string serial, SalpreClient 
         return call.CallId;
     }
 
+    /// <summary>Three calls, ending busy, completed (through ringing and in-progress) and no-answer; the feed's 7 events.</summary>
+    public async Task<List<SalpreEvent>> ThreeEndingsAsync()
+    {
+        await CallAsync("busy");
+        await CallAsync("ringing", "in-progress", "completed");
+        await CallAsync("no-answer");
+        return await FeedAsync();
+    }
+
     /// <summary>Every event of the account's feed, oldest first.</summary>
     public async Task<List<SalpreEvent>> FeedAsync() =>
         await client.Events.ListAllAsync(cancellationToken: TestContext.Current.CancellationToken).ToListAsync(TestContext.Current.CancellationToken);
