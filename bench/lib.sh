@@ -147,7 +147,13 @@ start_postgres() {
   bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   [ -x "$bin/initdb" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)"
   PG_BIN=$bin; PG_DIR=$1; PG_AS=()
-  if [ "$(id -u)" -eq 0 ]; then PG_AS=(runuser -u postgres --); fi
+  if [ "$(id -u)" -eq 0 ]; then
+    PG_AS=(runuser -u postgres --)
+    # The postgres user cannot reach a folder under a private one (a clone made in `mktemp -d`): the cluster lives
+    # in /var/tmp then, under a name made from the folder's path, so that "keep" finds it again.
+    mkdir -p "$PG_DIR"
+    runuser -u postgres -- test -x "$PG_DIR" || PG_DIR=/var/tmp/salpre-bench-pg-$(printf %s "$1" | sha256sum | cut -c1-12)
+  fi
   PG_CONNECTION="Host=127.0.0.1;Port=$2;Database=salpre;Username=postgres;Maximum Pool Size=100"
   if [ "${3:-}" = keep ]; then
     "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 start >/dev/null || die "PostgreSQL did not start (see $PG_DIR/postgres.log)"

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -72,8 +73,11 @@ public static class GatewayTelemetry
                 .AddAspNetCoreInstrumentation(aspNetCore =>
                 {
                     aspNetCore.Filter = context => listener?.Serves(context) != true;
-                    // The query may carry filters on phone numbers (to, from): the span keeps the path and route only.
+                    // The query may carry filters on phone numbers (to, from), and a path whatever a client typed in
+                    // place of an id: a span keeps the route's template as its path, and no path when none matched.
                     aspNetCore.EnrichWithHttpRequest = static (activity, _) => activity.SetTag("url.query", null);
+                    aspNetCore.EnrichWithHttpResponse = static (activity, response) =>
+                        activity.SetTag("url.path", (response.HttpContext.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
                 })
                 .AddNpgsql()
                 .AddOtlpExporter());
