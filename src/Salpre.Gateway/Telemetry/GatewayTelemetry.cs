@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Routing;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
