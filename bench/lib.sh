@@ -84,7 +84,8 @@ p50_one() {
 # stats_ranges LIST-URL KEY: the statistics' ranges, from the account's own first and last calls (the data ends where
 # the generator ends, not today): STATS_MONTH, its last 30 days in Istanbul (the last call's day included, as a
 # dashboard's default range is); STATS_MONTH_KOLKATA, the same in Asia/Kolkata (+05:30); STATS_ALL, every day of its
-# history in Istanbul; LAST_DAY and ALL_DAYS, the last day and the number of days of STATS_ALL.
+# history in Istanbul; LAST_DAY and ALL_DAYS, the last day and the number of days of STATS_ALL; STATS_PATHS, the
+# statistics both reports measure, as NAME|QUERY|EXPECTED-BODY-PATTERN (DAY_SHAPE, a day group's pattern).
 stats_ranges() {
   local list=$1 key=$2 first last first_day kolkata_day
   first=$(curl -fs -H "account-secret-key: $key" "$list?per_page=1&order=asc" | sed -E 's/.*"started_at":"([^"]+)".*/\1/') || die "the first call"
@@ -95,6 +96,13 @@ stats_ranges() {
   STATS_MONTH_KOLKATA="tz=Asia/Kolkata&started_after=$(date -u -d "$kolkata_day - 29 days" +%F)&started_before=$(date -u -d "$kolkata_day + 1 day" +%F)"
   STATS_ALL="tz=Europe/Istanbul&started_after=$first_day&started_before=$(date -u -d "$LAST_DAY + 1 day" +%F)"
   ALL_DAYS=$(( ($(date -u -d "$LAST_DAY" +%s) - $(date -u -d "$first_day" +%s)) / 86400 + 1 ))
+  DAY_SHAPE="\"day\":\"$LAST_DAY\",\"calls\":[0-9]+,\"by_status\".*\"group_by\":\\[\"day\"\\]"
+  STATS_PATHS=(
+    "stats: last 30 days by day|group_by=day&$STATS_MONTH|$DAY_SHAPE"
+    "stats: two years by day|group_by=day&$STATS_ALL|$DAY_SHAPE"
+    "stats: two years by agent|group_by=agent_id&$STATS_ALL|\"agent_id\":[0-9]+,\"calls\":[0-9]+.*\"group_by\":\\[\"agent_id\"\\]"
+    "stats: two years by day, status + agent filter|group_by=day&$STATS_ALL&status=failed&agent_id=3|$DAY_SHAPE"
+  )
 }
 
 # count_of PATTERN: how many times an extended regular expression occurs on stdin.
@@ -147,7 +155,13 @@ start_postgres() {
   bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   [ -x "$bin/initdb" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)"
   PG_BIN=$bin; PG_DIR=$1; PG_AS=()
-  if [ "$(id -u)" -eq 0 ]; then PG_AS=(runuser -u postgres --); fi
+  if [ "$(id -u)" -eq 0 ]; then
+    PG_AS=(runuser -u postgres --)
+    # The postgres user cannot reach a folder under a private one (a clone made in `mktemp -d`): the cluster lives
+    # in /var/tmp then, under a name made from the folder's path, so that "keep" finds it again.
+    mkdir -p "$PG_DIR"
+    runuser -u postgres -- test -x "$PG_DIR" || PG_DIR=/var/tmp/salpre-bench-pg-$(printf %s "$1" | sha256sum | cut -c1-12)
+  fi
   PG_CONNECTION="Host=127.0.0.1;Port=$2;Database=salpre;Username=postgres;Maximum Pool Size=100"
   if [ "${3:-}" = keep ]; then
     "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 start >/dev/null || die "PostgreSQL did not start (see $PG_DIR/postgres.log)"

@@ -130,13 +130,6 @@ measure "call details" "/api/gateway/v1/call/$SOME_CALL"
 # afresh; then at one connection, next to list page 1 read each time, on each store.
 STATS=/api/gateway/v1/call/stats
 stats_ranges "http://127.0.0.1:$SQLITE_PORT$LIST" "$SQLITE_KEY"
-DAY_SHAPE="\"day\":\"$LAST_DAY\",\"calls\":[0-9]+,\"by_status\".*\"group_by\":\\[\"day\"\\]"
-STATS_PATHS=(
-  "stats: last 30 days by day|group_by=day&$STATS_MONTH|$DAY_SHAPE"
-  "stats: two years by day|group_by=day&$STATS_ALL|$DAY_SHAPE"
-  "stats: two years by agent|group_by=agent_id&$STATS_ALL|\"agent_id\":[0-9]+,\"calls\":[0-9]+.*\"group_by\":\\[\"agent_id\"\\]"
-  "stats: two years by day, status + agent filter|group_by=day&$STATS_ALL&status=failed&agent_id=3|$DAY_SHAPE"
-)
 for entry in "${STATS_PATHS[@]}"; do
   IFS='|' read -r name query PATTERN <<<"$entry"
   measure "$name, read each time" "$STATS?$query" "$FRESH"

@@ -72,8 +72,11 @@ public static class GatewayTelemetry
                 .AddAspNetCoreInstrumentation(aspNetCore =>
                 {
                     aspNetCore.Filter = context => listener?.Serves(context) != true;
-                    // The query may carry filters on phone numbers (to, from): the span keeps the path and route only.
+                    // The query may carry filters on phone numbers (to, from), and a path whatever a client typed in
+                    // place of an id: a span keeps the route's template as its path, and no path when none matched.
                     aspNetCore.EnrichWithHttpRequest = static (activity, _) => activity.SetTag("url.query", null);
+                    aspNetCore.EnrichWithHttpResponse = static (activity, response) =>
+                        activity.SetTag("url.path", (response.HttpContext.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText);
                 })
                 .AddNpgsql()
                 .AddOtlpExporter());
@@ -120,8 +123,8 @@ public static class GatewayTelemetry
     /// OpenTelemetry listens to meters by name, across the process. Meters made by another host's factory (tests run
     /// several gateways in one process) are dropped; process-wide meters (runtime, Npgsql) have no scope and stay.
     /// Npgsql labels its pool metrics with the data source's name, which for a connection opened from a connection
-    /// string (DbUp's) is that string, less the password only without <c>Persist Security Info</c>: they keep the
-    /// connection state alone, and count the process's pools together.
+    /// string is that string (less the password only without <c>Persist Security Info</c>): they keep the connection
+    /// state alone. A gateway has one pool (its migrations use it too), so the counts are that pool's.
     /// </summary>
     private static Func<Instrument, MetricStreamConfiguration?> Views(IMeterFactory own) => instrument =>
         instrument.Meter.Scope is not null && !ReferenceEquals(instrument.Meter.Scope, own) ? MetricStreamConfiguration.Drop

@@ -1,5 +1,6 @@
 using DbUp;
 using DbUp.Engine;
+using DbUp.Postgresql;
 using Npgsql;
 
 namespace Salpre.Storage.Postgres;
@@ -102,7 +103,7 @@ public sealed class PostgresDatabase : IStorage, IDisposable, IAsyncDisposable
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 
     private UpgradeEngine Upgrader() => DeployChanges.To
-        .PostgresqlDatabase(ConnectionString)
+        .PostgresqlDatabase(new PostgresqlConnectionManager(DataSource))
         .WithScriptsEmbeddedInAssembly(typeof(PostgresDatabase).Assembly, name => name.Contains(".Postgres.Migrations.", StringComparison.Ordinal))
         .WithTransactionPerScript()
         .LogToNowhere()

@@ -208,10 +208,10 @@ public sealed partial class FirstRunTests : IAsyncLifetime
         return directory?.FullName ?? throw new InvalidOperationException("The tests run outside the repository.");
     }
 
-    /// <summary>Salpre's List Calls document, beside the project at <c>../shared/spec/</c>.</summary>
+    /// <summary>Salpre's List Calls document, as kept in the repository (a clone anywhere has it).</summary>
     private static string ListCallsDocument()
     {
-        var path = Path.Combine(RepositoryRoot(), "..", "shared", "spec", "000_b5b919ddc8972b1f.txt");
+        var path = Path.Combine(RepositoryRoot(), "docs", "spec", "list-calls.txt");
         return File.Exists(path) ? File.ReadAllText(path) : throw new FileNotFoundException($"The List Calls document is missing: {path}");
     }
 

@@ -31,9 +31,16 @@ public sealed class SqliteStatsPlanTests : IAsyncLifetime
         StatsPlanCases.Report("sqlite", name, plans);
 
         Assert.Equal(test.Sources, parts.Select(StatsPlanCases.SourceOf));
-        foreach (var (part, plan) in plans)
+        foreach (var (part, whole) in plans)
         {
-            var text = string.Join(" | ", plan);
+            var text = string.Join(" | ", whole);
+            // A moved-hours part walks a series of days made in memory and seeks the hours' rollup once for each.
+            var plan = whole;
+            if (part.Sql.Contains("moved_days", StringComparison.Ordinal))
+            {
+                Assert.Equal(s_daySeries, whole.Take(s_daySeries.Length));
+                plan = [.. whole.Skip(s_daySeries.Length)];
+            }
             var source = StatsPlanCases.SourceOf(part);
             Assert.DoesNotContain(plan, line => line.StartsWith("SCAN ", StringComparison.Ordinal));
             var search = Assert.Single(plan, line => line.StartsWith("SEARCH ", StringComparison.Ordinal));
@@ -51,6 +58,8 @@ public sealed class SqliteStatsPlanTests : IAsyncLifetime
             Assert.True(plan.All(line => line.StartsWith("SEARCH ", StringComparison.Ordinal) || line == "USE TEMP B-TREE FOR GROUP BY"), text);
         }
     }
+
+    private static readonly string[] s_daySeries = ["CO-ROUTINE moved_days", "SETUP", "SCAN CONSTANT ROW", "RECURSIVE STEP", "SCAN moved_days", "SCAN moved_days"];
 
     private async Task<IReadOnlyList<string>> ExplainAsync(StatsSql.Part part)
     {

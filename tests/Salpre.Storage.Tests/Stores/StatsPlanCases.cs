@@ -71,7 +71,7 @@ public static class StatsPlanCases
 
     /// <summary>The table a part reads.</summary>
     internal static string SourceOf(StatsSql.Part part) =>
-        new[] { Hours, Days, AgentDays, AgentBlocks }.FirstOrDefault(table => part.Sql.Contains($" FROM {table} ", StringComparison.Ordinal)) ?? Calls;
+        new[] { Hours, Days, AgentDays, AgentBlocks }.FirstOrDefault(table => part.Sql.Contains($" FROM {table} ", StringComparison.Ordinal) || part.Sql.Contains($" JOIN {table} ", StringComparison.Ordinal)) ?? Calls;
 
     /// <summary>
     /// Shows the case's parts with their parameters and plans in the test's output and, when SALPRE_PLANS_OUT names a

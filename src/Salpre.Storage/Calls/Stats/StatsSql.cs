@@ -180,14 +180,21 @@ internal static class StatsSql
             ("status", true),
         };
         var index = range.Source == Source.Calls && dialect == SqlDialect.Sqlite ? CallSql.IndexFor(query.Filter) : null;
-        var sql = new StringBuilder("SELECT ").AppendJoin(", ", columns.Select(column => column.Item1))
-            .Append(asStored ? $", {calls}, {answered}, {talk} FROM {table}" : $", CAST({calls} AS bigint), CAST({answered} AS bigint), CAST({talk} AS bigint) FROM {table}")
-            .Append(index is null ? "" : $" INDEXED BY {index}")
-            .Append($" WHERE account_id = @account AND {bounds} >= @range_start AND {bounds} < @range_end");
-        if (shape != Shape.Plain)
+        var sql = new StringBuilder(shape == Shape.MovedHours ? MovedDaysSeries(dialect) : "").Append("SELECT ").AppendJoin(", ", columns.Select(column => column.Item1))
+            .Append(asStored ? $", {calls}, {answered}, {talk} FROM " : $", CAST({calls} AS bigint), CAST({answered} AS bigint), CAST({talk} AS bigint) FROM ");
+        if (shape == Shape.MovedHours)
         {
-            // The hours of a UTC day that belong to the next local day (east of UTC) or the previous one (west).
-            sql.Append(" AND (hour + 17259888) % 24 ").Append(range.Offset > 0 ? ">= @moved" : "< @moved");
+            // The hours of each UTC day that belong to the next local day (east of UTC) or the previous one (west):
+            // a few hours a day, each day's found by a seek of its own rather than by reading every hour of the range.
+            sql.Append($"moved_days JOIN {table} ON hour >= d * 24 + @moved_first AND hour < d * 24 + @moved_until WHERE account_id = @account");
+            // PostgreSQL may prefer one read of the range filtered by day (with a status filter, say): it is told the
+            // range too. SQLite would seek each day with these bounds instead of the day's own.
+            if (dialect == SqlDialect.Postgres) sql.Append(" AND hour >= @range_start AND hour < @range_end");
+        }
+        else
+        {
+            sql.Append(table).Append(index is null ? "" : $" INDEXED BY {index}")
+                .Append($" WHERE account_id = @account AND {bounds} >= @range_start AND {bounds} < @range_end");
         }
 
         // Rollups keep status and agent; a call keeps everything the list filters by.
@@ -204,8 +211,16 @@ internal static class StatsSql
         return new Part(sql.ToString(), command =>
         {
             CallSql.Add(command, "@account", accountId);
-            CallSql.Add(command, "@range_start", range.From / unit);
-            CallSql.Add(command, "@range_end", range.Until / unit);
+            if (shape == Shape.MovedHours)
+            {
+                CallSql.Add(command, "@first_day", range.From / Day);
+                CallSql.Add(command, "@last_day", range.Until / Day - 1);
+            }
+            if (shape == Shape.Plain || dialect == SqlDialect.Postgres)
+            {
+                CallSql.Add(command, "@range_start", range.From / unit);
+                CallSql.Add(command, "@range_end", range.Until / unit);
+            }
             CallSql.AddFilterParameters(command, rowFilter);
             if (range.Source != Source.Days && shape == Shape.Plain)
             {
@@ -215,13 +230,19 @@ internal static class StatsSql
                     if (i > 0) CallSql.Add(command, $"@z{i}", spans[i].Start);
                 }
             }
-            if (shape != Shape.Plain)
+            if (shape == Shape.MovedHours)
             {
                 var hours = Math.Abs(range.Offset) / Hour;
-                CallSql.Add(command, "@moved", range.Offset > 0 ? 24 - hours : hours);
+                CallSql.Add(command, "@moved_first", range.Offset > 0 ? 24 - hours : 0);
+                CallSql.Add(command, "@moved_until", range.Offset > 0 ? 24 : hours);
             }
         });
     }
+
+    /// <summary>The UTC days @first_day to @last_day as a table <c>moved_days(d)</c>.</summary>
+    private static string MovedDaysSeries(SqlDialect dialect) => dialect == SqlDialect.Postgres
+        ? "WITH moved_days(d) AS (SELECT * FROM generate_series(CAST(@first_day AS bigint), CAST(@last_day AS bigint))) "
+        : "WITH RECURSIVE moved_days(d) AS (SELECT @first_day UNION ALL SELECT d + 1 FROM moved_days WHERE d < @last_day) ";
 
     /// <summary>The zone's offset at <paramref name="instant"/>, as SQL over the spans that cover the range.</summary>
     private static string Offset(string instant, List<(long Start, long Until, int OffsetSeconds)> spans)
