@@ -1,6 +1,7 @@
 // The write path under load: each worker places a call (make-call with an idempotency key, as a careful client
 // does) and reports its lifecycle as a box would (ringing, in-progress, completed). Prints one line:
-//   calls_per_second requests_per_second make_call_p50_ms make_call_p99_ms errors
+//   calls_per_second requests_per_second make_call_p50_ms make_call_p99_ms errors requests
+// (each accepted request is one change of a call, so without errors "requests" is the number of call events made)
 // Usage: dotnet Salpre.Bench.Writes.dll --url URL --write-key KEY --ingest-key KEY --serial SERIAL [--workers 16] [--seconds 10]
 using System.Diagnostics;
 using System.Globalization;
@@ -71,7 +72,7 @@ var seconds = clock.Elapsed.TotalSeconds;
 var all = latencies.SelectMany(l => l).Order().ToArray();
 double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)(p * all.Length))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{calls / seconds:0} {requests / seconds:0} {Percentile(0.5):0.00} {Percentile(0.99):0.00} {errors}"));
+    $"{calls / seconds:0} {requests / seconds:0} {Percentile(0.5):0.00} {Percentile(0.99):0.00} {errors} {requests}"));
 return errors == 0 ? 0 : 1;
 
 HttpClient Client(string key)

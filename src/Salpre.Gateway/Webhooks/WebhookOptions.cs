@@ -20,6 +20,10 @@ public sealed class WebhookOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Endpoints an account may have; a self-hosted gateway with a need for more raises it.</summary>
+    [Range(1, 10000)]
+    public int MaxEndpointsPerAccount { get; set; } = 20;
+
     /// <summary>Deliveries this node sends at once, across every endpoint.</summary>
     [Range(1, 1024)]
     public int Workers { get; set; } = 64;

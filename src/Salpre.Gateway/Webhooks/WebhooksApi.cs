@@ -55,6 +55,7 @@ public static class WebhooksApi
             .WithDescription("Each delivery with its status and every attempt: time, HTTP status, latency, error and the first 4 KB of the answer. Page with `per_page` and `cursor`.")
             .RequireScope(KeyScopes.Read).WithDeliveryParameters();
         group.MapPost("/webhooks/{id}/deliveries/{delivery_id}/retry", Retry).WithName("RetryWebhookDelivery").WithSummary("Send a delivery again now")
+            .WithDescription("One more attempt, now, whatever the delivery's state; 409 while an attempt of it is being sent.")
             .RequireScope(KeyScopes.Write);
         group.MapPost("/webhooks/{id}/recover", Recover).WithName("RecoverWebhook").WithSummary("Send again what failed since a time")
             .WithDescription("`{since}` (an instant): every delivery of this endpoint that failed, made since then, is sent again.")
@@ -62,7 +63,7 @@ public static class WebhooksApi
         return group;
     }
 
-    internal static async Task<Results<JsonOk<DataResponse<WebhookItem>>, BadRequest<ErrorResponse>, JsonHttpResult<ErrorResponse>>> Create(
+    internal static async Task<Results<JsonOk<DataResponse<WebhookItem>>, BadRequest<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> Create(
         ApiCaller caller, HttpContext context, IWebhookStore store, WebhookSecrets secrets, WebhookSender sender,
         IOptions<WebhookOptions> options, IOptions<EventsOptions> events, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -80,10 +81,13 @@ public static class WebhooksApi
         if (body.MaxInFlight is < 1 or > 100) return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, "max_in_flight"));
 
         var secret = WebhookSignature.NewSecret();
+        var limit = options.Value.MaxEndpointsPerAccount;
         var endpoint = await store.CreateEndpointAsync(caller.AccountId,
             new NewEndpoint(body.Url!, body.Description, types ?? EventTypes.CallMask, body.MaxInFlight ?? options.Value.DefaultMaxInFlight, secrets.Seal(secret)),
-            cancellationToken);
-        return Answer(endpoint, time, secret);
+            limit, cancellationToken);
+        return endpoint is null
+            ? TypedResults.Conflict(ApiErrors.Conflict(context, $"An account has at most {limit} webhook endpoints; delete one first"))
+            : Answer(endpoint, time, secret);
     }
 
     internal static async Task<JsonOk<DataResponse<IReadOnlyList<WebhookItem>>>> List(
@@ -188,16 +192,22 @@ public static class WebhooksApi
             GatewayJsonContext.Default.DeliveryListResponse);
     }
 
-    internal static async Task<Results<JsonOk<DataResponse<RetriedResult>>, NotFound<ErrorResponse>>> Retry(
+    internal static async Task<Results<JsonOk<DataResponse<RetriedResult>>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> Retry(
         string id, string delivery_id, ApiCaller caller, HttpContext context, IWebhookStore store, DeliverySignal signal, CancellationToken cancellationToken)
     {
         if (!WebhookIds.TryParse(id, out var endpointId) || await store.GetEndpointAsync(caller.AccountId, endpointId, cancellationToken) is null)
         {
             return TypedResults.NotFound(ApiErrors.NotFound(context, NotFoundMessage));
         }
-        if (!WebhookIds.TryParseDelivery(delivery_id, out var deliveryId) || !await store.RetryDeliveryAsync(caller.AccountId, endpointId, deliveryId, cancellationToken))
+        var retry = WebhookIds.TryParseDelivery(delivery_id, out var deliveryId)
+            ? await store.RetryDeliveryAsync(caller.AccountId, endpointId, deliveryId, cancellationToken)
+            : DeliveryRetry.NotFound;
+        switch (retry)
         {
-            return TypedResults.NotFound(ApiErrors.NotFound(context, DeliveryNotFoundMessage));
+            case DeliveryRetry.NotFound:
+                return TypedResults.NotFound(ApiErrors.NotFound(context, DeliveryNotFoundMessage));
+            case DeliveryRetry.InFlight:
+                return TypedResults.Conflict(ApiErrors.Conflict(context, "This delivery is being sent now; retry it once the attempt ends"));
         }
         signal.Set();
         return new JsonOk<DataResponse<RetriedResult>>(new(new RetriedResult(delivery_id, "pending")), GatewayJsonContext.Default.DataResponseRetriedResult);

@@ -12,7 +12,8 @@ public interface IWebhookStore
     /// <summary>Forgets up to <paramref name="limit"/> events made before <paramref name="before"/>, with their deliveries; returns how many.</summary>
     Task<int> ForgetEventsAsync(long before, int limit, CancellationToken cancellationToken);
 
-    Task<EndpointRecord> CreateEndpointAsync(long accountId, NewEndpoint endpoint, CancellationToken cancellationToken);
+    /// <summary>The new endpoint; null when the account already has <paramref name="limit"/> endpoints.</summary>
+    Task<EndpointRecord?> CreateEndpointAsync(long accountId, NewEndpoint endpoint, int limit, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<EndpointRecord>> ListEndpointsAsync(long accountId, CancellationToken cancellationToken);
 
@@ -32,8 +33,8 @@ public interface IWebhookStore
     /// <summary>The endpoint's deliveries, newest first, below <paramref name="beforeId"/>, each with its attempts.</summary>
     Task<IReadOnlyList<DeliveryRecord>?> ListDeliveriesAsync(long accountId, long endpointId, long beforeId, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Sends a delivery again now (one more attempt); false when the endpoint has no such delivery.</summary>
-    Task<bool> RetryDeliveryAsync(long accountId, long endpointId, long deliveryId, CancellationToken cancellationToken);
+    /// <summary>Sends a delivery again now (one more attempt), unless an attempt of it is in flight.</summary>
+    Task<DeliveryRetry> RetryDeliveryAsync(long accountId, long endpointId, long deliveryId, CancellationToken cancellationToken);
 
     /// <summary>Sends again every failed delivery of the endpoint made since <paramref name="since"/>; how many; null when there is no such endpoint.</summary>
     Task<long?> RecoverAsync(long accountId, long endpointId, long since, CancellationToken cancellationToken);

@@ -96,3 +96,16 @@ public sealed record DeliveryResult(
     long? NextAttemptAt,
     long DisableFailingSince,
     string DisableReason);
+
+/// <summary>What asking to send a delivery again did.</summary>
+public enum DeliveryRetry
+{
+    /// <summary>It is due now.</summary>
+    Retried,
+
+    /// <summary>The endpoint has no such delivery.</summary>
+    NotFound,
+
+    /// <summary>An attempt is being sent now (its lease has not run out); nothing changed.</summary>
+    InFlight,
+}

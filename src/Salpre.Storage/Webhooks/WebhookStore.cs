@@ -59,15 +59,16 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
             return await ExecuteAsync(connection, ct, $"DELETE FROM events WHERE id IN ({Old})", ("@before", before), ("@limit", limit));
         }, cancellationToken);
 
-    public Task<EndpointRecord> CreateEndpointAsync(long accountId, NewEndpoint endpoint, CancellationToken cancellationToken) =>
+    public Task<EndpointRecord?> CreateEndpointAsync(long accountId, NewEndpoint endpoint, int limit, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, ct) =>
         {
             await using var command = Command(connection,
                 "INSERT INTO webhook_endpoints (account_id, url, description, types, enabled, max_in_flight, secret, created_at, updated_at) " +
-                $"VALUES (@account, @url, @description, @types, 1, @max, @secret, @now, @now) RETURNING {EndpointColumns}",
+                "SELECT @account, @url, @description, @types, 1, @max, @secret, @now, @now " +
+                $"WHERE (SELECT count(*) FROM webhook_endpoints WHERE account_id = @account) < @limit RETURNING {EndpointColumns}",
                 ("@account", accountId), ("@url", endpoint.Url), ("@description", endpoint.Description), ("@types", endpoint.Types),
-                ("@max", endpoint.MaxInFlight), ("@secret", endpoint.Secret), ("@now", Now()));
-            return (await FirstAsync(command, ReadEndpoint, ct))!;
+                ("@max", endpoint.MaxInFlight), ("@secret", endpoint.Secret), ("@now", Now()), ("@limit", limit));
+            return await FirstAsync(command, ReadEndpoint, ct);
         }, cancellationToken);
 
     public async Task<IReadOnlyList<EndpointRecord>> ListEndpointsAsync(long accountId, CancellationToken cancellationToken)
@@ -163,11 +164,19 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
         })];
     }
 
-    public Task<bool> RetryDeliveryAsync(long accountId, long endpointId, long deliveryId, CancellationToken cancellationToken) =>
-        WriteAsync(async (connection, ct) => await ExecuteAsync(connection, ct,
-            "UPDATE webhook_deliveries SET state = 0, next_attempt_at = @now, updated_at = @now " +
-            "WHERE id = @id AND endpoint_id = @endpoint AND account_id = @account AND lease_until <= @now",
-            ("@now", Now()), ("@id", deliveryId), ("@endpoint", endpointId), ("@account", accountId)) == 1, cancellationToken);
+    public Task<DeliveryRetry> RetryDeliveryAsync(long accountId, long endpointId, long deliveryId, CancellationToken cancellationToken) =>
+        WriteAsync(async (connection, ct) =>
+        {
+            (string, object?)[] keys = [("@now", Now()), ("@id", deliveryId), ("@endpoint", endpointId), ("@account", accountId)];
+            const string Delivery = "id = @id AND endpoint_id = @endpoint AND account_id = @account";
+            if (await ExecuteAsync(connection, ct,
+                    $"UPDATE webhook_deliveries SET state = 0, next_attempt_at = @now, updated_at = @now WHERE {Delivery} AND lease_until <= @now", keys) == 1)
+            {
+                return DeliveryRetry.Retried;
+            }
+            await using var exists = Command(connection, $"SELECT 1 FROM webhook_deliveries WHERE {Delivery}", keys[1..]);
+            return await exists.ExecuteScalarAsync(ct) is null ? DeliveryRetry.NotFound : DeliveryRetry.InFlight;
+        }, cancellationToken);
 
     public Task<long?> RecoverAsync(long accountId, long endpointId, long since, CancellationToken cancellationToken) =>
         WriteAsync<long?>(async (connection, ct) =>

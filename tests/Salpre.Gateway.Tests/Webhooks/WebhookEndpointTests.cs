@@ -9,6 +9,31 @@ public sealed class WebhookEndpointTests(WebhookGateway gateway) : IClassFixture
     private const string Webhooks = WebhookParties.Webhooks;
 
     [Fact]
+    public async Task An_account_has_at_most_twenty_endpoints_and_a_deleted_one_makes_room()
+    {
+        var parties = await gateway.PartiesAsync();
+        var other = await gateway.PartiesAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            ids.Add((await parties.CreateEndpointAsync($"https://hooks.example.com/{i}")).Id);
+        }
+
+        var refused = await parties.Api.PostJsonAsync(Webhooks, """{"url":"https://hooks.example.com/20"}""");
+        var elsewhere = await other.Api.PostJsonAsync(Webhooks, """{"url":"https://hooks.example.com/other"}""");
+        var deleted = await parties.Api.SendWireAsync(new HttpRequestMessage(HttpMethod.Delete, $"{Webhooks}/{ids[0]}"));
+        var afterDelete = await parties.Api.PostJsonAsync(Webhooks, """{"url":"https://hooks.example.com/20"}""");
+
+        Assert.Equal(409, refused.Status);
+        Assert.Equal("conflict", refused.Json["code"]!.GetValue<string>());
+        Assert.Contains("at most 20", refused.Json["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(20, (await parties.Api.GetWireAsync(Webhooks)).Data.Count);
+        Assert.Equal(200, elsewhere.Status);
+        Assert.Equal(200, deleted.Status);
+        Assert.Equal(200, afterDelete.Status);
+    }
+
+    [Fact]
     public async Task An_endpoint_is_created_with_its_secret_shown_once_then_read_changed_and_deleted()
     {
         var parties = await gateway.PartiesAsync();

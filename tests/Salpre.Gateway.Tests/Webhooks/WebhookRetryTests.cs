@@ -161,6 +161,30 @@ public sealed class WebhookRetryTests(WebhookRetryTests.Gateway gateway) : IClas
         Assert.Equal(400, (await parties.Api.PostJsonAsync($"{Webhooks}/{id}/recover", """{"since":"yesterday"}""")).Status);
     }
 
+    [Fact]
+    public async Task A_delivery_being_sent_is_not_sent_again_by_a_retry_until_its_attempt_ends()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.Respond = (_, _, _) => release.Task;
+        var parties = await gateway.PartiesAsync();
+        var (id, _) = await parties.CreateEndpointAsync(receiver.Url);
+        await parties.MakeCallAsync();
+        await receiver.WaitForCountAsync(1);
+        var delivery = (await parties.DeliveriesAsync(id)).Single()!["id"]!.GetValue<string>();
+
+        var whileSent = await parties.Api.PostJsonAsync($"{Webhooks}/{id}/deliveries/{delivery}/retry", "{}");
+        release.SetResult();
+        await WaitForDeliveriesAsync(parties, id, d => d.Single()!["status"]!.GetValue<string>() == "succeeded");
+        var afterwards = await parties.Api.PostJsonAsync($"{Webhooks}/{id}/deliveries/{delivery}/retry", "{}");
+        await receiver.WaitForCountAsync(2);
+
+        Assert.Equal(409, whileSent.Status);
+        Assert.Equal("conflict", whileSent.Json["code"]!.GetValue<string>());
+        Assert.Equal(200, afterwards.Status);
+        Assert.Equal(2, receiver.Received.Count);
+    }
+
     private static Task<System.Text.Json.Nodes.JsonNode> WaitForStatusAsync(WebhookParties parties, string id, string status) =>
         Eventually.GetAsync(async () => (await parties.Api.GetWireAsync($"{Webhooks}/{id}")).Json["data"]!,
             endpoint => endpoint["status"]!.GetValue<string>() == status, $"status {status}");

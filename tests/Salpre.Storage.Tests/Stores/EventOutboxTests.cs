@@ -90,11 +90,11 @@ public abstract class EventOutboxTests<TStore> where TStore : IStoreProvider
     public async Task An_event_fans_out_to_the_enabled_endpoints_that_take_its_type()
     {
         await using var db = await (await TStore.CreateAsync()).WithAccountsAsync(2);
-        var completedOnly = await db.Webhooks.CreateEndpointAsync(1, new NewEndpoint("https://a.example/hook", null, EventTypes.BitOf("call.completed"), 4, [1]), Ct);
-        var every = await db.Webhooks.CreateEndpointAsync(1, new NewEndpoint("https://b.example/hook", null, EventTypes.CallMask, 4, [2]), Ct);
-        var disabled = await db.Webhooks.CreateEndpointAsync(1, new NewEndpoint("https://c.example/hook", null, EventTypes.CallMask, 4, [3]), Ct);
+        var completedOnly = (await db.Webhooks.CreateEndpointAsync(1, new NewEndpoint("https://a.example/hook", null, EventTypes.BitOf("call.completed"), 4, [1]), 20, Ct))!;
+        var every = (await db.Webhooks.CreateEndpointAsync(1, new NewEndpoint("https://b.example/hook", null, EventTypes.CallMask, 4, [2]), 20, Ct))!;
+        var disabled = (await db.Webhooks.CreateEndpointAsync(1, new NewEndpoint("https://c.example/hook", null, EventTypes.CallMask, 4, [3]), 20, Ct))!;
         await db.Webhooks.UpdateEndpointAsync(1, disabled.Id, new EndpointChange(null, null, null, false, null), Ct);
-        var otherAccount = await db.Webhooks.CreateEndpointAsync(2, new NewEndpoint("https://d.example/hook", null, EventTypes.CallMask, 4, [4]), Ct);
+        var otherAccount = (await db.Webhooks.CreateEndpointAsync(2, new NewEndpoint("https://d.example/hook", null, EventTypes.CallMask, 4, [4]), 20, Ct))!;
 
         var num = await MakeCallAsync(db);
         await db.Calls.RecordEventAsync(1, num, new CallEvent(CallStatus.InProgress, 1_760_000_001, null), null, Ct);
@@ -113,7 +113,7 @@ public abstract class EventOutboxTests<TStore> where TStore : IStoreProvider
     public async Task Retention_forgets_old_events_with_their_deliveries_and_nothing_newer()
     {
         await using var db = await (await TStore.CreateAsync()).WithAccountsAsync(1);
-        var endpoint = await db.Webhooks.CreateEndpointAsync(1, new NewEndpoint("https://a.example/hook", null, EventTypes.CallMask, 4, [1]), Ct);
+        var endpoint = (await db.Webhooks.CreateEndpointAsync(1, new NewEndpoint("https://a.example/hook", null, EventTypes.CallMask, 4, [1]), 20, Ct))!;
         await MakeCallAsync(db);
         await MakeCallAsync(db);
         var cut = db.Time.GetUtcNow().AddMilliseconds(1).ToUnixTimeMilliseconds();
