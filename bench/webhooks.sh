@@ -135,11 +135,10 @@ for PROVIDER in "${STORES[@]}"; do
   stop_gateway
   imported=$(on import --account "$ACCOUNT" --file "$WORK/backlog.ndjson" --events --json | tail -n 1 | sed -E 's/.*"imported":([0-9]+).*/\1/')
   curl -fs -X DELETE "$RECEIVER/stats"
-  started=$(date +%s%3N)
   start
   drained "$imported" 600 || die "the backlog of $imported events"
-  read -r _ _ _ _ _ _ last < <(stats a); read -r _ _ _ _ _ _ last_b < <(stats b)
-  backlog_rate=$(awk -v n=$((2 * imported)) -v s="$started" -v l="$(( last > last_b ? last : last_b ))" 'BEGIN { printf "%.0f", n * 1000 / (l - s) }')
+  read -r _ _ _ _ _ first last < <(stats a); read -r _ _ _ _ _ first_b last_b < <(stats b)
+  backlog_rate=$(awk -v n=$((2 * imported)) -v f="$(( first < first_b ? first : first_b ))" -v l="$(( last > last_b ? last : last_b ))" 'BEGIN { printf "%.0f", n * 1000 / (l - f) }')
   [ "$MODE" = smoke ] && receiver_check "$PROVIDER: a backlog" "$imported"
   RSS=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$GATEWAY_PID/status")
   stop_gateway
@@ -164,7 +163,7 @@ done
   echo "204. Latency is from an event's \`timestamp\` (taken as the gateway accepts the change, in its transaction) to the"
   echo "event's first arrival at endpoint a, p50 / p99 in ms; \"deliveries/s under load\" counts both endpoints' from the first to"
   echo "the last arrival of a \"with\" run. Idle: $IDLE_CALLS make-calls 100 ms apart. Backlog: $BACKLOG imported calls' events"
-  echo "(\`import --events\`) queued while the gateway was stopped, two deliveries each, from the gateway's start to the last arrival."
+  echo "(\`import --events\`) queued while the gateway was stopped, two deliveries each, from the first arrival to the last."
   echo
   echo "| store | calls/s without | calls/s with 2 endpoints | with / without | latency under load p50 / p99 ms | deliveries/s under load | latency idle p50 / p99 ms | backlog deliveries/s | gateway RSS MB |"
   echo "|---|---|---|---|---|---|---|---|---|"

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Salpre.Gateway.Events;
 using Salpre.Storage.Webhooks;
@@ -7,7 +8,8 @@ namespace Salpre.Gateway.Webhooks;
 /// <summary>
 /// This node's delivery workers: it claims due deliveries (at most <see cref="WebhookOptions.Workers"/> in flight on
 /// the node, at most each endpoint's max_in_flight across nodes, round-robin across endpoints), sends each, and
-/// records the outcome. A commit on this node wakes it at once; otherwise it looks every
+/// records the outcomes, those that finish together in one transaction (a busy node makes one commit for many
+/// deliveries, not one each). A commit on this node wakes it at once; otherwise it looks every
 /// <see cref="WebhookOptions.PollInterval"/>, which is how retries falling due and other nodes' events are found.
 /// </summary>
 public sealed partial class WebhookDispatcher(
@@ -19,9 +21,20 @@ public sealed partial class WebhookDispatcher(
     IOptions<WebhookOptions> options,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
+    /// <summary>The most outcomes recorded in one transaction.</summary>
+    private const int MaxRecordBatch = 256;
+
+    private readonly Channel<DeliveryResult> _outcomes = Channel.CreateUnbounded<DeliveryResult>(new UnboundedChannelOptions { SingleReader = true });
     private int _inFlight;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var recording = RecordOutcomesAsync(stoppingToken);
+        await ClaimLoopAsync(stoppingToken);
+        await recording;
+    }
+
+    private async Task ClaimLoopAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         while (!stoppingToken.IsCancellationRequested)
@@ -70,8 +83,9 @@ public sealed partial class WebhookDispatcher(
     {
         try
         {
-            var result = await AttemptAsync(delivery, stoppingToken);
-            await store.CompleteAsync(result, CancellationToken.None);
+            // Its slot stays taken until the outcome is recorded.
+            _outcomes.Writer.TryWrite(await AttemptAsync(delivery, stoppingToken));
+            return;
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
@@ -82,11 +96,47 @@ public sealed partial class WebhookDispatcher(
         {
             // Stopping: the lease runs out and another run sends it.
         }
-        finally
+        Release(1);
+    }
+
+    /// <summary>Records the outcomes that have come in, together, then frees their slots.</summary>
+    private async Task RecordOutcomesAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<DeliveryResult>(MaxRecordBatch);
+        try
         {
-            Interlocked.Decrement(ref _inFlight);
-            signal.Set();
+            while (await _outcomes.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < MaxRecordBatch && _outcomes.Reader.TryRead(out var outcome))
+                {
+                    batch.Add(outcome);
+                }
+                try
+                {
+                    await store.CompleteAsync(batch, CancellationToken.None);
+                }
+                catch (Exception exception)
+                {
+                    // Their leases run out and they are sent again: at least once, never lost.
+                    foreach (var outcome in batch)
+                    {
+                        LogDeliveryFailed(logger, outcome.Delivery.Id, exception);
+                    }
+                }
+                Release(batch.Count);
+                batch.Clear();
+            }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: outcomes not recorded yet are sent again once their leases run out.
+        }
+    }
+
+    private void Release(int slots)
+    {
+        Interlocked.Add(ref _inFlight, -slots);
+        signal.Set();
     }
 
     /// <summary>Sends one attempt and judges it: success, a retry at its time, failed, or gone (410).</summary>

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Webhooks;
-using static Salpre.Storage.Postgres.PostgresSql;
 
 namespace Salpre.Storage.Postgres;
 
@@ -22,12 +21,5 @@ public sealed class PostgresWebhookStore(PostgresDatabase database, TimeProvider
 
     private protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
 
-    private protected override async Task<long[]?> LockClaimableAsync(DbConnection connection, long now, CancellationToken ct)
-    {
-        await using var command = Command((Npgsql.NpgsqlConnection)connection,
-            "SELECT id FROM webhook_endpoints WHERE enabled = 1 AND id IN " +
-            "(SELECT endpoint_id FROM webhook_deliveries WHERE state = 0 AND next_attempt_at <= @now) " +
-            "ORDER BY claimed_at FOR UPDATE SKIP LOCKED", ("now", now));
-        return [.. await ReadAllAsync(command, static reader => reader.GetInt64(0), ct)];
-    }
+    private protected override string ClaimLock => " FOR UPDATE SKIP LOCKED";
 }

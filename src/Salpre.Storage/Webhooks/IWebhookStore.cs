@@ -48,6 +48,9 @@ public interface IWebhookStore
     /// </summary>
     Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Records an attempt's outcome, if the delivery is still this claim's (not deleted, not claimed again).</summary>
-    Task CompleteAsync(DeliveryResult result, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records attempts' outcomes in one transaction, each only if its delivery is still that claim's (not deleted, not
+    /// claimed again).
+    /// </summary>
+    Task CompleteAsync(IReadOnlyList<DeliveryResult> results, CancellationToken cancellationToken);
 }

@@ -23,10 +23,10 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
     private protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Called in a claim's transaction before it claims: the endpoints this claim may serve, locked against other
-    /// nodes' claims until it commits; null for any endpoint (one writer at a time already).
+    /// Ends the query that picks the endpoints a claim serves: PostgreSQL locks them against other nodes' claims until
+    /// it commits; SQLite has one writer at a time already.
     /// </summary>
-    private protected virtual Task<long[]?> LockClaimableAsync(DbConnection connection, long now, CancellationToken ct) => Task.FromResult<long[]?>(null);
+    private protected virtual string ClaimLock => "";
 
     /// <summary>A predicate that hides events a transaction still running could yet come before (PostgreSQL).</summary>
     private protected virtual string VisibleEvents => "";
@@ -192,7 +192,8 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = Command(connection,
-            "SELECT min(d.next_attempt_at) FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.state = 0 AND w.enabled = 1");
+            "SELECT min((SELECT min(d.next_attempt_at) FROM webhook_deliveries d WHERE d.endpoint_id = w.id AND d.state = 0)) " +
+            "FROM webhook_endpoints w WHERE w.enabled = 1");
         return await command.ExecuteScalarAsync(cancellationToken) is long due ? due : null;
     }
 
@@ -202,33 +203,30 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
         var token = RandomNumberGenerator.GetInt32(1, int.MaxValue);
         var claimed = await WriteAsync(async (connection, ct) =>
         {
-            var endpoints = await LockClaimableAsync(connection, now, ct);
-            if (endpoints is { Length: 0 })
+            // The endpoints with work due and room for it, the least recently served first (each a few index seeks, however
+            // long the queue); on PostgreSQL locked against other nodes' claims until this one commits.
+            const string InFlight = "(SELECT count(*) FROM webhook_deliveries b WHERE b.endpoint_id = w.id AND b.state = 0 AND b.lease_until > @now)";
+            await using var find = Command(connection,
+                $"SELECT w.id, w.max_in_flight - {InFlight} FROM webhook_endpoints w WHERE w.enabled = 1 AND w.max_in_flight > {InFlight} " +
+                "AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = w.id AND d.state = 0 AND d.next_attempt_at <= @now) " +
+                $"ORDER BY w.claimed_at, w.id LIMIT {limit}{ClaimLock}", ("@now", now));
+            var endpoints = await ReadAllAsync(find, static reader => (Id: reader.GetInt64(0), Room: (int)reader.GetInt64(1)), ct);
+            var claimedIds = new List<long>();
+            foreach (var (endpoint, count) in Shares(endpoints, limit))
             {
-                return [];
+                await using var claim = Command(connection,
+                    "UPDATE webhook_deliveries SET lease_until = @lease, next_attempt_at = @lease, lease_token = @token, attempts = attempts + 1, updated_at = @now " +
+                    "WHERE id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = @endpoint AND state = 0 AND next_attempt_at <= @now " +
+                    $"ORDER BY next_attempt_at, id LIMIT {count}) RETURNING id",
+                    ("@lease", now + (long)lease.TotalMilliseconds), ("@token", (long)token), ("@now", now), ("@endpoint", endpoint));
+                claimedIds.AddRange(await ReadAllAsync(claim, static reader => reader.GetInt64(0), ct));
             }
-            // The deliveries due, ranked within their endpoint; each endpoint gets what its max_in_flight leaves room
-            // for, and the ranks interleave endpoints (the least recently served first) so that none waits behind another.
-            var only = endpoints is null ? "" : $" AND w.id IN ({string.Join(", ", endpoints)})";
-            await using var claim = Command(connection, $"""
-                WITH busy AS (
-                    SELECT endpoint_id, count(*) AS n FROM webhook_deliveries WHERE state = 0 AND lease_until > @now GROUP BY endpoint_id),
-                due AS (
-                    SELECT d.id, w.claimed_at, w.max_in_flight - coalesce(b.n, 0) AS room,
-                           row_number() OVER (PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.id) AS rank
-                    FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id LEFT JOIN busy b ON b.endpoint_id = d.endpoint_id
-                    WHERE d.state = 0 AND d.next_attempt_at <= @now AND w.enabled = 1 AND w.max_in_flight > coalesce(b.n, 0){only})
-                UPDATE webhook_deliveries SET lease_until = @lease, next_attempt_at = @lease, lease_token = @token, attempts = attempts + 1, updated_at = @now
-                WHERE id IN (SELECT id FROM due WHERE rank <= room ORDER BY rank, claimed_at, id LIMIT {limit})
-                RETURNING id, endpoint_id
-                """, ("@lease", now + (long)lease.TotalMilliseconds), ("@token", (long)token), ("@now", now));
-            var rows = await ReadAllAsync(claim, static reader => (Id: reader.GetInt64(0), Endpoint: reader.GetInt64(1)), ct);
-            if (rows.Count > 0)
+            if (claimedIds.Count > 0)
             {
                 await ExecuteAsync(connection, ct,
-                    $"UPDATE webhook_endpoints SET claimed_at = @now WHERE id IN ({string.Join(", ", rows.Select(r => r.Endpoint).Distinct())})", ("@now", now));
+                    $"UPDATE webhook_endpoints SET claimed_at = @now WHERE id IN ({string.Join(", ", endpoints.Select(e => e.Id))})", ("@now", now));
             }
-            return rows.Select(r => r.Id).ToList();
+            return claimedIds;
         }, cancellationToken);
         if (claimed.Count == 0)
         {
@@ -244,50 +242,88 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
             reader.IsDBNull(6) ? null : (byte[])reader[6], reader.IsDBNull(7) ? null : reader.GetInt64(7), ReadEvent(reader, 8)), cancellationToken);
     }
 
-    public Task CompleteAsync(DeliveryResult result, CancellationToken cancellationToken) =>
+    public Task CompleteAsync(IReadOnlyList<DeliveryResult> results, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, ct) =>
         {
-            var delivery = result.Delivery;
-            var now = Now();
-            var (state, next) = result.Verdict switch
+            // In one order on every node (endpoint, then delivery), so that two nodes' batches never wait on each other in a circle.
+            foreach (var result in results.OrderBy(r => r.Delivery.EndpointId).ThenBy(r => r.Delivery.Id))
             {
-                DeliveryVerdict.Succeeded => (DeliveryState.Succeeded, 0L),
-                DeliveryVerdict.Retry => (DeliveryState.Pending, result.NextAttemptAt!.Value),
-                _ => (DeliveryState.Failed, 0L),
-            };
-            var mine = await ExecuteAsync(connection, ct,
-                "UPDATE webhook_deliveries SET state = @state, next_attempt_at = @next, lease_until = 0, updated_at = @now " +
-                "WHERE id = @id AND lease_token = @token AND state = 0",
-                ("@state", (long)state), ("@next", next), ("@now", now), ("@id", delivery.Id), ("@token", delivery.LeaseToken));
-            if (mine == 0)
-            {
-                return 0; // deleted, or claimed again after the lease ran out: that claim records its own attempt
+                await CompleteAsync(connection, result, ct);
             }
-            await ExecuteAsync(connection, ct,
-                "INSERT INTO webhook_attempts (delivery_id, started_at, http_status, latency_ms, error, response_body) " +
-                "VALUES (@delivery, @started, @status, @latency, @error, @body)",
-                ("@delivery", delivery.Id), ("@started", result.StartedAt), ("@status", (long?)result.HttpStatus), ("@latency", result.LatencyMs),
-                ("@error", result.Error), ("@body", result.ResponseBody));
-            if (result.Verdict == DeliveryVerdict.Succeeded)
-            {
-                return await ExecuteAsync(connection, ct,
-                    "UPDATE webhook_endpoints SET last_success_at = @now, failing_since = NULL WHERE id = @endpoint",
-                    ("@now", now), ("@endpoint", delivery.EndpointId));
-            }
-            if (result.Verdict == DeliveryVerdict.Gone)
-            {
-                return await ExecuteAsync(connection, ct,
-                    "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'the endpoint answered 410 Gone', updated_at = @now WHERE id = @endpoint",
-                    ("@now", now), ("@endpoint", delivery.EndpointId));
-            }
-            await ExecuteAsync(connection, ct,
-                "UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, @started) WHERE id = @endpoint",
-                ("@started", result.StartedAt), ("@endpoint", delivery.EndpointId));
-            return await ExecuteAsync(connection, ct,
-                "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = @reason, updated_at = @now " +
-                "WHERE id = @endpoint AND enabled = 1 AND failing_since <= @limit",
-                ("@reason", result.DisableReason), ("@now", now), ("@endpoint", delivery.EndpointId), ("@limit", result.DisableFailingSince));
+            return results.Count;
         }, cancellationToken);
+
+    /// <summary>
+    /// How many of <paramref name="limit"/> claims each endpoint gets: one each in turn (in the order given), as long as
+    /// it has room, so that a node's workers are shared across endpoints rather than filled by the first.
+    /// </summary>
+    internal static IEnumerable<(long Endpoint, int Count)> Shares(IReadOnlyList<(long Id, int Room)> endpoints, int limit)
+    {
+        var counts = new int[endpoints.Count];
+        for (var given = 0; given < limit;)
+        {
+            var before = given;
+            for (var i = 0; i < endpoints.Count && given < limit; i++)
+            {
+                if (counts[i] < endpoints[i].Room)
+                {
+                    counts[i]++;
+                    given++;
+                }
+            }
+            if (given == before)
+            {
+                break;
+            }
+        }
+        return endpoints.Select((e, i) => (e.Id, counts[i])).Where(share => share.Item2 > 0);
+    }
+
+    private async Task CompleteAsync(DbConnection connection, DeliveryResult result, CancellationToken ct)
+    {
+        var delivery = result.Delivery;
+        var now = Now();
+        var (state, next) = result.Verdict switch
+        {
+            DeliveryVerdict.Succeeded => (DeliveryState.Succeeded, 0L),
+            DeliveryVerdict.Retry => (DeliveryState.Pending, result.NextAttemptAt!.Value),
+            _ => (DeliveryState.Failed, 0L),
+        };
+        var mine = await ExecuteAsync(connection, ct,
+            "UPDATE webhook_deliveries SET state = @state, next_attempt_at = @next, lease_until = 0, updated_at = @now " +
+            "WHERE id = @id AND lease_token = @token AND state = 0",
+            ("@state", (long)state), ("@next", next), ("@now", now), ("@id", delivery.Id), ("@token", delivery.LeaseToken));
+        if (mine == 0)
+        {
+            return; // deleted, or claimed again after the lease ran out: that claim records its own attempt
+        }
+        await ExecuteAsync(connection, ct,
+            "INSERT INTO webhook_attempts (delivery_id, started_at, http_status, latency_ms, error, response_body) " +
+            "VALUES (@delivery, @started, @status, @latency, @error, @body)",
+            ("@delivery", delivery.Id), ("@started", result.StartedAt), ("@status", (long?)result.HttpStatus), ("@latency", result.LatencyMs),
+            ("@error", result.Error), ("@body", result.ResponseBody));
+        if (result.Verdict == DeliveryVerdict.Succeeded)
+        {
+            await ExecuteAsync(connection, ct,
+                "UPDATE webhook_endpoints SET last_success_at = @now, failing_since = NULL WHERE id = @endpoint",
+                ("@now", now), ("@endpoint", delivery.EndpointId));
+            return;
+        }
+        if (result.Verdict == DeliveryVerdict.Gone)
+        {
+            await ExecuteAsync(connection, ct,
+                "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'the endpoint answered 410 Gone', updated_at = @now WHERE id = @endpoint",
+                ("@now", now), ("@endpoint", delivery.EndpointId));
+            return;
+        }
+        await ExecuteAsync(connection, ct,
+            "UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, @started) WHERE id = @endpoint",
+            ("@started", result.StartedAt), ("@endpoint", delivery.EndpointId));
+        await ExecuteAsync(connection, ct,
+            "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = @reason, updated_at = @now " +
+            "WHERE id = @endpoint AND enabled = 1 AND failing_since <= @limit",
+            ("@reason", result.DisableReason), ("@now", now), ("@endpoint", delivery.EndpointId), ("@limit", result.DisableFailingSince));
+    }
 
     private static async Task<EndpointRecord?> FindEndpointAsync(DbConnection connection, long accountId, long endpointId, CancellationToken ct)
     {

@@ -110,6 +110,38 @@ public abstract class EventOutboxTests<TStore> where TStore : IStoreProvider
     }
 
     [Fact]
+    public async Task Claims_share_the_workers_across_endpoints_each_within_its_max_in_flight_in_queue_order()
+    {
+        await using var db = await (await TStore.CreateAsync()).WithAccountsAsync(1);
+        async Task<long> Endpoint(string name, int maxInFlight) =>
+            (await db.Webhooks.CreateEndpointAsync(1, new NewEndpoint($"https://{name}.example/hook", null, EventTypes.CallMask, maxInFlight, [1]), 20, Ct))!.Id;
+        var a = await Endpoint("a", 4);
+        var b = await Endpoint("b", 1);
+        var c = await Endpoint("c", 4);
+        for (var i = 0; i < 10; i++)
+        {
+            await MakeCallAsync(db);
+        }
+        var lease = TimeSpan.FromMinutes(1);
+        Dictionary<long, int> Counts(IEnumerable<ClaimedDelivery> claimed) =>
+            new[] { a, b, c }.ToDictionary(e => e, e => claimed.Count(d => d.EndpointId == e));
+
+        var first = await db.Webhooks.ClaimAsync(6, lease, Ct);
+        var second = await db.Webhooks.ClaimAsync(64, lease, Ct);
+        var full = await db.Webhooks.ClaimAsync(64, lease, Ct);
+
+        Assert.Equal(new Dictionary<long, int> { [a] = 3, [b] = 1, [c] = 2 }, Counts(first));
+        Assert.Equal(new Dictionary<long, int> { [a] = 1, [b] = 0, [c] = 2 }, Counts(second));
+        Assert.Empty(full);
+        // Each endpoint's deliveries leave in the order their events were made.
+        foreach (var endpoint in new[] { a, b, c })
+        {
+            var events = first.Concat(second).Where(d => d.EndpointId == endpoint).Select(d => d.Event.Position.Id).ToList();
+            Assert.Equal(events.Order(), events);
+        }
+    }
+
+    [Fact]
     public async Task Retention_forgets_old_events_with_their_deliveries_and_nothing_newer()
     {
         await using var db = await (await TStore.CreateAsync()).WithAccountsAsync(1);

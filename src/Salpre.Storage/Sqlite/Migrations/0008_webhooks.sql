@@ -53,11 +53,11 @@ CREATE TABLE webhook_deliveries (
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL
 );
-CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 0;
+-- Work is found endpoint by endpoint, each a seek here, so that a claim costs the same behind a backlog of millions.
 CREATE INDEX ix_webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, state, next_attempt_at);
 CREATE INDEX ix_webhook_deliveries_event ON webhook_deliveries (event_id);
--- What is in flight now: an endpoint's claims leave room for its max_in_flight less these.
-CREATE INDEX ix_webhook_deliveries_leased ON webhook_deliveries (lease_until) WHERE state = 0;
+-- What is in flight now, per endpoint: its claims leave room for its max_in_flight less these.
+CREATE INDEX ix_webhook_deliveries_leased ON webhook_deliveries (endpoint_id, lease_until) WHERE state = 0;
 
 -- Every attempt of a delivery: when, the HTTP status (null when no answer came), how long, why it failed, and the
 -- first 4 KB of the answer.
