@@ -50,6 +50,9 @@ secret_of() { tail -n 1 | sed -E 's/.*"secret_key":"([^"]+)".*/\1/'; }
 start() {
   Webhooks__AllowHttp=true Webhooks__AllowedNetworks__0=127.0.0.1/32 MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 \
     start_gateway_on "$PROVIDER" "$CONNECTION" "$GW_PORT" "$WORK/gateway-$PROVIDER.log"
+}
+# The box counts as connected for 2 minutes after a heartbeat: one before each run that places calls.
+heartbeat() {
   curl -fs -o /dev/null -H "account-secret-key: $INGEST_KEY" -H 'Content-Type: application/json' \
     -d '{"serial_no":"WRITE-BENCH"}' "$BASE/api/gateway/v1/salprebox/heartbeat" || die "heartbeat"
 }
@@ -69,7 +72,7 @@ drained() {
 }
 stop_gateway() { kill "$GATEWAY_PID" 2>/dev/null; wait "$GATEWAY_PID" 2>/dev/null || true; PIDS=("${PIDS[0]}"); }
 m() { printf '%s\n' "$@" | median; }
-writes() { dotnet "$WRITES_DLL" --url "$BASE" --write-key "$WRITE_KEY" --ingest-key "$INGEST_KEY" --serial WRITE-BENCH --workers 16 --seconds "$1"; }
+writes() { heartbeat; dotnet "$WRITES_DLL" --url "$BASE" --write-key "$WRITE_KEY" --ingest-key "$INGEST_KEY" --serial WRITE-BENCH --workers 16 --seconds "$1"; }
 # receiver_check NAME EXPECTED-EVENTS: every event reached both endpoints, each delivery signed.
 receiver_check() {
   local name=$1 events=$2 a b
@@ -108,10 +111,10 @@ for PROVIDER in "${STORES[@]}"; do
   without=(); with=(); ratios=(); l50=(); l99=(); rates=()
   for _ in $(seq "$RUNS"); do
     endpoints disabled
-    read -r off _ _ _ _ _ < <(writes "$SECONDS_PER_RUN") || die "writes without endpoints"
+    read -r off _ _ _ errors _ < <(writes "$SECONDS_PER_RUN"); [ "$errors" = 0 ] || die "writes without endpoints: $errors errors"
     endpoints enabled
     curl -fs -X DELETE "$RECEIVER/stats"
-    read -r on_ _ _ _ _ events < <(writes "$SECONDS_PER_RUN") || die "writes with endpoints"
+    read -r on_ _ _ _ errors events < <(writes "$SECONDS_PER_RUN"); [ "$errors" = 0 ] || die "writes with endpoints: $errors errors"
     drained "$events" 300 || die "the deliveries of $events events"
     read -r _ _ _ p50 p99 first last < <(stats a)
     read -r _ _ _ _ _ first_b last_b < <(stats b)
@@ -124,6 +127,7 @@ for PROVIDER in "${STORES[@]}"; do
 
   # Idle: one call at a time, 100 ms apart; each makes one event (call.initiated).
   curl -fs -X DELETE "$RECEIVER/stats"
+  heartbeat
   for _ in $(seq "$IDLE_CALLS"); do
     api -o /dev/null -d '{"from":"salprebox:WRITE-BENCH","to":"+905321234567","agent_id":5}' "$BASE/api/gateway/v1/call/make-call" || die "idle make-call"
     sleep 0.1

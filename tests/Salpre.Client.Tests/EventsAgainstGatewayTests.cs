@@ -74,6 +74,27 @@ public sealed class EventsAgainstGatewayTests(GatewayServer gateway) : IClassFix
     }
 
     [Fact]
+    public async Task NewestFirst_walks_the_feed_back_from_the_newest_event_and_cannot_be_followed()
+    {
+        using var maker = await EventMaker.CreateAsync(gateway);
+        for (var i = 0; i < 4; i++)
+        {
+            await maker.CallAsync("ringing", "in-progress", "completed");
+        }
+
+        var oldestFirst = await maker.Client.Events.ListAllAsync(new EventListOptions { PerPage = 5 }, Cancel).ToListAsync(Cancel);
+        var newestFirst = await maker.Client.Events.ListAllAsync(new EventListOptions { PerPage = 5, NewestFirst = true }, Cancel).ToListAsync(Cancel);
+        var newestCompleted = await maker.Client.Events.ListAsync(
+            new EventListOptions { PerPage = 1, NewestFirst = true, Types = [EventTypes.CallCompleted] }, Cancel);
+
+        Assert.Equal(16, oldestFirst.Count);
+        Assert.Equal(oldestFirst.Select(e => e.Id).Reverse(), newestFirst.Select(e => e.Id));
+        Assert.Equal(oldestFirst[^1].Id, newestCompleted.Items.Single().Id);
+        await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await maker.Client.Events.FollowAsync(new EventListOptions { NewestFirst = true }, cancellationToken: Cancel).FirstAsync(Cancel));
+    }
+
+    [Fact]
     public async Task Types_and_after_filter_the_feed()
     {
         using var maker = await EventMaker.CreateAsync(gateway);

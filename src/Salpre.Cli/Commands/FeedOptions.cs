@@ -44,7 +44,7 @@ public sealed class FeedOptions
     /// <summary>
     /// Follows the feed and hands each event to <paramref name="handle"/> until Ctrl-C, which ends it cleanly (exit
     /// 0) with the id to resume after. It starts after <c>--after</c> or, without it, after the newest event now
-    /// (the feed is walked to its end), first handing the <paramref name="keep"/> events before that.
+    /// (one newest-first read), first handing the <paramref name="keep"/> events before that.
     /// </summary>
     public async Task<int> FollowAsync(
         SalpreClient client, ParseResult parse, CliEnvironment environment, int keep, Func<SalpreEvent, CancellationToken, Task> handle,
@@ -57,21 +57,21 @@ public sealed class FeedOptions
         {
             if (options.After is null)
             {
-                var recent = new Queue<SalpreEvent>();
-                await foreach (var item in client.Events.ListAllAsync(options with { PerPage = 100 }, cancellationToken))
+                // The newest events, read newest first, handed oldest first; following starts after the newest.
+                var recent = new List<SalpreEvent>();
+                await foreach (var item in client.Events.ListAllAsync(options with { PerPage = Math.Clamp(keep, 1, 100), NewestFirst = true }, cancellationToken))
                 {
-                    recent.Enqueue(item);
-                    last = item.Id;
-                    if (recent.Count > keep)
+                    recent.Add(item);
+                    if (recent.Count >= Math.Max(keep, 1))
                     {
-                        recent.Dequeue();
+                        break;
                     }
                 }
-                foreach (var item in recent)
+                for (var i = Math.Min(keep, recent.Count) - 1; i >= 0; i--)
                 {
-                    await handle(item, cancellationToken);
+                    await handle(recent[i], cancellationToken);
                 }
-                options = options with { After = last };
+                options = options with { After = recent.FirstOrDefault()?.Id };
             }
             last = options.After;
             await ready(last);

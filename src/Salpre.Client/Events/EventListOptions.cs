@@ -9,6 +9,12 @@ public sealed record EventListOptions
     /// <summary>Start after this event (<c>evt_...</c>), even one already forgotten; without it (or a cursor) the feed starts at the oldest event kept.</summary>
     public string? After { get; init; }
 
+    /// <summary>
+    /// Newest first, from the newest event (not with <see cref="After"/>): the latest events, or the id to follow the
+    /// feed after from now on. <see cref="EventsClient.FollowAsync"/> reads oldest first only.
+    /// </summary>
+    public bool NewestFirst { get; init; }
+
     /// <summary>The <see cref="CursorPage{T}.NextCursor"/> of the previous page; it keeps that page's filter.</summary>
     public string? Cursor { get; init; }
 

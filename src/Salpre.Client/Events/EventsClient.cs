@@ -47,6 +47,10 @@ public sealed class EventsClient
         var interval = pollInterval ?? DefaultPollInterval;
         ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero, nameof(pollInterval));
         var request = options ?? new EventListOptions();
+        if (request.NewestFirst)
+        {
+            throw new ArgumentException("The feed is followed oldest first; NewestFirst reads what is there now.", nameof(options));
+        }
         while (true)
         {
             var page = await ListAsync(request, cancellationToken).ConfigureAwait(false);
@@ -74,6 +78,7 @@ public sealed class EventsClient
         var query = new StringBuilder();
         CallListQuery.Add(query, "per_page", options.PerPage?.ToString(CultureInfo.InvariantCulture));
         CallListQuery.Add(query, "after", options.After);
+        CallListQuery.Add(query, "order", options.NewestFirst ? "desc" : null);
         CallListQuery.Add(query, "cursor", options.Cursor);
         if (options.Types is { Count: > 0 } types)
         {

@@ -8,8 +8,8 @@ using Salpre.Storage.Webhooks;
 
 namespace Salpre.Gateway.Events;
 
-/// <summary>Where a feed page resumes: the last event given, the page size and the type filter.</summary>
-public sealed record EventCursor(EventPosition After, int PerPage, IReadOnlyList<string> Types);
+/// <summary>Where a feed page resumes: the last event given, the page size, the type filter and the order.</summary>
+public sealed record EventCursor(EventPosition After, int PerPage, IReadOnlyList<string> Types, bool NewestFirst = false);
 
 /// <summary>
 /// The feed's cursors: opaque and tamper-evident like the list's (signed with the same key and bound to the account),
@@ -17,14 +17,15 @@ public sealed record EventCursor(EventPosition After, int PerPage, IReadOnlyList
 /// </summary>
 public sealed class EventCursors(CallCursors calls)
 {
-    private const byte Version = 0xE1;
+    private const byte Oldest = 0xE1;
+    private const byte Newest = 0xE2;
     private const int TagLength = 16;
 
     public string Encode(long accountId, EventCursor cursor)
     {
         var writer = new ArrayBufferWriter<byte>(64);
         var head = writer.GetSpan(18);
-        head[0] = Version;
+        head[0] = cursor.NewestFirst ? Newest : Oldest;
         head[1] = (byte)cursor.PerPage;
         BinaryPrimitives.WriteInt64LittleEndian(head[2..], cursor.After.Tx);
         BinaryPrimitives.WriteInt64LittleEndian(head[10..], cursor.After.Id);
@@ -52,7 +53,7 @@ public sealed class EventCursors(CallCursors calls)
         var payload = bytes.AsSpan(0, length - TagLength);
         Span<byte> expected = stackalloc byte[TagLength];
         calls.ComputeTag(accountId, payload, expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, bytes.AsSpan(length - TagLength, TagLength)) || payload[0] != Version || payload[1] is < 1 or > 100)
+        if (!CryptographicOperations.FixedTimeEquals(expected, bytes.AsSpan(length - TagLength, TagLength)) || payload[0] is not (Oldest or Newest) || payload[1] is < 1 or > 100)
         {
             return false;
         }
@@ -60,7 +61,8 @@ public sealed class EventCursors(CallCursors calls)
         cursor = new EventCursor(
             new EventPosition(BinaryPrimitives.ReadInt64LittleEndian(payload[2..]), BinaryPrimitives.ReadInt64LittleEndian(payload[10..])),
             payload[1],
-            types.Length == 0 ? [] : types.Split(','));
+            types.Length == 0 ? [] : types.Split(','),
+            payload[0] == Newest);
         return true;
     }
 }

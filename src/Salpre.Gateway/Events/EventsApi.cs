@@ -14,7 +14,7 @@ namespace Salpre.Gateway.Events;
 /// </summary>
 public static class EventsApi
 {
-    private static readonly HashSet<string> s_knownNames = new(StringComparer.OrdinalIgnoreCase) { "per_page", "after", "cursor", "type" };
+    private static readonly HashSet<string> s_knownNames = new(StringComparer.OrdinalIgnoreCase) { "per_page", "after", "cursor", "type", "order" };
 
     public static WebApplicationBuilder AddGatewayEvents(this WebApplicationBuilder builder)
     {
@@ -37,7 +37,8 @@ public static class EventsApi
             .WithSummary("List the account's events, oldest first")
             .WithDescription("Every accepted change of a call is one event (`call.initiated` ... `call.canceled`), as its webhook " +
                              "delivers it. Start from the beginning of what is kept (30 days), after an event (`after=evt_...`), or " +
-                             "from `meta.next_cursor`; filter by `type` (one or a comma list). An event's id and content never change.")
+                             "from `meta.next_cursor`; filter by `type` (one or a comma list). `order=desc` reads newest first (the " +
+                             "latest events, or where to start following). An event's id and content never change.")
             .RequireScope(KeyScopes.Read)
             .WithFeedParameters();
         return group;
@@ -51,15 +52,18 @@ public static class EventsApi
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, invalid!));
         }
-        var (perPage, after, types, ignored) = request;
-        var rows = await store.ListEventsAsync(caller.AccountId, after, types, perPage + 1, cancellationToken);
+        var (perPage, from, types, newestFirst, ignored) = request;
+        var rows = newestFirst
+            ? await store.ListNewestEventsAsync(caller.AccountId, from, types, perPage + 1, cancellationToken)
+            : await store.ListEventsAsync(caller.AccountId, from, types, perPage + 1, cancellationToken);
         var hasNext = rows.Count > perPage;
         var items = rows.Take(perPage).Select(EventItem.Of).ToList();
-        var next = hasNext ? cursors.Encode(caller.AccountId, new EventCursor(rows[perPage - 1].Position, perPage, types)) : null;
+        var next = hasNext ? cursors.Encode(caller.AccountId, new EventCursor(rows[perPage - 1].Position, perPage, types, newestFirst)) : null;
         return new JsonOk<EventListResponse>(new EventListResponse(items, new EventListMeta(perPage, hasNext, next, ignored)), GatewayJsonContext.Default.EventListResponse);
     }
 
-    private sealed record FeedRequest(int PerPage, EventPosition After, IReadOnlyList<string> Types, IReadOnlyList<string>? Ignored);
+    /// <summary><paramref name="From"/>: the position the page starts after (before, newest first).</summary>
+    private sealed record FeedRequest(int PerPage, EventPosition From, IReadOnlyList<string> Types, bool NewestFirst, IReadOnlyList<string>? Ignored);
 
     /// <summary>Parses the query, or names the first parameter that is invalid (checked in a fixed order).</summary>
     private static (FeedRequest? Request, string? Invalid) Parse(IQueryCollection query, long accountId, EventCursors cursors)
@@ -75,8 +79,12 @@ public static class EventsApi
         if (!typesOk || typeItems.Any(type => !EventTypes.IsKnown(type) || type == EventTypes.Test)) return (null, "type");
         IReadOnlyList<string> types = [.. typeItems.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
-        if (!CallFilterParameters.TryGetSingle(query, "after", out var afterText)) return (null, "after");
-        var after = EventPosition.Start;
+        if (!CallFilterParameters.TryGetSingle(query, "order", out var orderText) || orderText is not (null or "asc" or "desc")) return (null, "order");
+        var newestFirst = orderText == "desc";
+
+        // Newest first starts at the newest event; "after" belongs to reading forward.
+        if (!CallFilterParameters.TryGetSingle(query, "after", out var afterText) || afterText is not null && newestFirst) return (null, "after");
+        var after = newestFirst ? EventPosition.End : EventPosition.Start;
         if (afterText is not null && !EventIds.TryParse(afterText, out after)) return (null, "after");
 
         if (!CallFilterParameters.TryGetSingle(query, "cursor", out var cursorText)) return (null, "cursor");
@@ -84,11 +92,12 @@ public static class EventsApi
         {
             // A cursor carries its position and filter; a request that repeats the filter must repeat it exactly.
             if (afterText is not null || !cursors.TryDecode(accountId, cursorText, out var cursor)
-                || query.ContainsKey("type") && !types.SequenceEqual(cursor.Types)) return (null, "cursor");
-            (after, types) = (cursor.After, cursor.Types);
+                || query.ContainsKey("type") && !types.SequenceEqual(cursor.Types)
+                || orderText is not null && newestFirst != cursor.NewestFirst) return (null, "cursor");
+            (after, types, newestFirst) = (cursor.After, cursor.Types, cursor.NewestFirst);
             perPage ??= cursor.PerPage;
         }
         var ignored = query.Keys.Where(name => !s_knownNames.Contains(name)).ToArray();
-        return (new FeedRequest(perPage ?? CallListRequest.DefaultPerPage, after, types, ignored.Length == 0 ? null : ignored), null);
+        return (new FeedRequest(perPage ?? CallListRequest.DefaultPerPage, after, types, newestFirst, ignored.Length == 0 ? null : ignored), null);
     }
 }

@@ -15,7 +15,9 @@ public static class EventsOpenApi
         Query("cursor", "`meta.next_cursor` of the previous page: the following page with the same `type` filter.",
             new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 1024 }, null),
         Query("type", $"One event type or a comma-separated list: {string.Join(", ", EventTypes.Subscribable)}.",
-            new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 2048 }, "call.completed,call.failed"));
+            new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 2048 }, "call.completed,call.failed"),
+        Query("order", "`asc` (default): oldest first, to follow the feed. `desc`: newest first (not with `after`).",
+            new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("asc"), JsonValue.Create("desc")], Default = "asc" }, "desc"));
 
     public static RouteHandlerBuilder WithDeliveryParameters(this RouteHandlerBuilder builder) => builder.WithQuery(
         PerPage("Deliveries per page"),

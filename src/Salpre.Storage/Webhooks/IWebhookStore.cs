@@ -9,6 +9,9 @@ public interface IWebhookStore
     /// <summary>Up to <paramref name="limit"/> of the account's events after <paramref name="after"/>, in feed order.</summary>
     Task<IReadOnlyList<EventRecord>> ListEventsAsync(long accountId, EventPosition after, IReadOnlyList<string> types, int limit, CancellationToken cancellationToken);
 
+    /// <summary>As <see cref="ListEventsAsync"/>, newest first, from before <paramref name="before"/> (<see cref="EventPosition.End"/> for the newest).</summary>
+    Task<IReadOnlyList<EventRecord>> ListNewestEventsAsync(long accountId, EventPosition before, IReadOnlyList<string> types, int limit, CancellationToken cancellationToken);
+
     /// <summary>Forgets up to <paramref name="limit"/> events made before <paramref name="before"/>, with their deliveries; returns how many.</summary>
     Task<int> ForgetEventsAsync(long before, int limit, CancellationToken cancellationToken);
 

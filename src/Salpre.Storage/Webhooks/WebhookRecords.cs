@@ -5,6 +5,9 @@ public readonly record struct EventPosition(long Tx, long Id) : IComparable<Even
 {
     public static readonly EventPosition Start = new(0, 0);
 
+    /// <summary>After every event: where a newest-first read starts.</summary>
+    public static readonly EventPosition End = new(long.MaxValue, long.MaxValue);
+
     public int CompareTo(EventPosition other) => (Tx, Id).CompareTo((other.Tx, other.Id));
 }
 

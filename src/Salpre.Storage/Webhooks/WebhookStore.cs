@@ -33,13 +33,21 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    public async Task<IReadOnlyList<EventRecord>> ListEventsAsync(long accountId, EventPosition after, IReadOnlyList<string> types, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<EventRecord>> ListEventsAsync(long accountId, EventPosition after, IReadOnlyList<string> types, int limit, CancellationToken cancellationToken) =>
+        ListEventsAsync(accountId, after, types, limit, newestFirst: false, cancellationToken);
+
+    public Task<IReadOnlyList<EventRecord>> ListNewestEventsAsync(long accountId, EventPosition before, IReadOnlyList<string> types, int limit, CancellationToken cancellationToken) =>
+        ListEventsAsync(accountId, before, types, limit, newestFirst: true, cancellationToken);
+
+    private async Task<IReadOnlyList<EventRecord>> ListEventsAsync(
+        long accountId, EventPosition from, IReadOnlyList<string> types, int limit, bool newestFirst, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder("SELECT tx, id, type, created_at, data FROM events WHERE account_id = @account AND (tx, id) > (@tx, @id)");
+        var sql = new StringBuilder("SELECT tx, id, type, created_at, data FROM events WHERE account_id = @account AND (tx, id) ")
+            .Append(newestFirst ? "<" : ">").Append(" (@tx, @id)");
         sql.Append(types.Count == 0 ? $" AND type <> '{EventTypes.Test}'" : " AND type IN (" + string.Join(", ", types.Select((_, i) => $"@type{i}")) + ")");
-        sql.Append(VisibleEvents).Append(" ORDER BY tx, id LIMIT ").Append(limit);
+        sql.Append(VisibleEvents).Append(newestFirst ? " ORDER BY tx DESC, id DESC LIMIT " : " ORDER BY tx, id LIMIT ").Append(limit);
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, sql.ToString(), ("@account", accountId), ("@tx", after.Tx), ("@id", after.Id));
+        await using var command = Command(connection, sql.ToString(), ("@account", accountId), ("@tx", from.Tx), ("@id", from.Id));
         for (var i = 0; i < types.Count; i++)
         {
             CallSql.Add(command, $"@type{i}", types[i]);

@@ -106,6 +106,43 @@ public sealed class EventsFeedTests(EventsFeedTests.Gateway gateway) : IClassFix
         Assert.All(rest.Data, e => Assert.Contains(e!["type"]!.GetValue<string>(), new[] { "call.initiated", "call.completed" }));
     }
 
+    [Fact]
+    public async Task Newest_first_pages_back_through_the_same_events_and_its_cursor_keeps_the_order()
+    {
+        var parties = await PartiesAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await TalkThroughAsync(parties);
+        }
+        var all = (await parties.Reader.GetWireAsync(Feed + "?per_page=100")).Data.Select(e => e!["id"]!.GetValue<string>()).ToList();
+
+        var walked = new List<string>();
+        var page = await parties.Reader.GetWireAsync(Feed + "?order=desc&per_page=5");
+        while (true)
+        {
+            walked.AddRange(page.Data.Select(e => e!["id"]!.GetValue<string>()));
+            if (page.Meta["next_cursor"]?.GetValue<string>() is not { } cursor)
+            {
+                break;
+            }
+            page = await parties.Reader.GetWireAsync($"{Feed}?cursor={cursor}");
+        }
+        var newestCompleted = await parties.Reader.GetWireAsync(Feed + "?order=desc&type=call.completed&per_page=1");
+        var cursorOfDesc = newestCompleted.Meta["next_cursor"]!.GetValue<string>();
+        var otherOrder = await parties.Reader.GetWireAsync($"{Feed}?cursor={cursorOfDesc}&order=asc");
+        var sameOrder = await parties.Reader.GetWireAsync($"{Feed}?cursor={cursorOfDesc}&order=desc&per_page=100");
+        var backwardsAfter = await parties.Reader.GetWireAsync($"{Feed}?order=desc&after={all[3]}");
+
+        Assert.Equal(12, all.Count);
+        Assert.Equal(Enumerable.Reverse(all), walked);
+        Assert.Equal(all[^1], newestCompleted.Data.Single()!["id"]!.GetValue<string>());
+        Assert.Equal(400, otherOrder.Status);
+        Assert.Equal("cursor", otherOrder.Json["param"]!.GetValue<string>());
+        Assert.Equal([all[7], all[3]], sameOrder.Data.Select(e => e!["id"]!.GetValue<string>()));
+        Assert.Equal(400, backwardsAfter.Status);
+        Assert.Equal("after", backwardsAfter.Json["param"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData("per_page=0", "per_page")]
     [InlineData("per_page=101", "per_page")]
@@ -116,6 +153,8 @@ public sealed class EventsFeedTests(EventsFeedTests.Gateway gateway) : IClassFix
     [InlineData("after=c12", "after")]
     [InlineData("cursor=AQAKAgAAAAAAAAB", "cursor")]
     [InlineData("cursor=", "cursor")]
+    [InlineData("order=newest", "order")]
+    [InlineData("order=DESC", "order")]
     public async Task Bad_parameters_answer_400_naming_them(string query, string parameter)
     {
         var parties = await PartiesAsync();

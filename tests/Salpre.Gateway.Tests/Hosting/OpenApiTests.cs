@@ -103,7 +103,7 @@ public sealed class OpenApiTests(GatewayFactory gateway) : IClassFixture<Gateway
         string Operation(string path, string method) => paths[path]![method]!["operationId"]!.GetValue<string>();
 
         Assert.Equal("ListEvents", Operation("/api/gateway/v1/events", "get"));
-        Assert.Equal(["per_page", "after", "cursor", "type"], paths["/api/gateway/v1/events"]!["get"]!["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()));
+        Assert.Equal(["per_page", "after", "cursor", "type", "order"], paths["/api/gateway/v1/events"]!["get"]!["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()));
         Assert.Equal("CreateWebhook", Operation("/api/gateway/v1/webhooks", "post"));
         Assert.Equal("ListWebhooks", Operation("/api/gateway/v1/webhooks", "get"));
         Assert.Equal("UpdateWebhook", Operation("/api/gateway/v1/webhooks/{id}", "patch"));
