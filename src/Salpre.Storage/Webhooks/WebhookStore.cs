@@ -253,12 +253,60 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
     public Task CompleteAsync(IReadOnlyList<DeliveryResult> results, CancellationToken cancellationToken) =>
         WriteAsync(async (connection, ct) =>
         {
-            // In one order on every node (endpoint, then delivery), so that two nodes' batches never wait on each other in a circle.
-            foreach (var result in results.OrderBy(r => r.Delivery.EndpointId).ThenBy(r => r.Delivery.Id))
+            var now = Now();
+            // A few statements for the whole batch: the deliveries still their claim's take their outcome ...
+            var outcomes = new List<(string Name, object? Value)> { ("@now", now) };
+            var rows = results.Select((result, i) =>
             {
-                await CompleteAsync(connection, result, ct);
+                var (state, next) = result.Verdict switch
+                {
+                    DeliveryVerdict.Succeeded => (DeliveryState.Succeeded, 0L),
+                    DeliveryVerdict.Retry => (DeliveryState.Pending, result.NextAttemptAt!.Value),
+                    _ => (DeliveryState.Failed, 0L),
+                };
+                outcomes.AddRange([($"@id{i}", result.Delivery.Id), ($"@token{i}", result.Delivery.LeaseToken), ($"@state{i}", (long)state), ($"@next{i}", next)]);
+                return $"(@id{i}, @token{i}, @state{i}, @next{i})";
+            });
+            await using var update = Command(connection,
+                "UPDATE webhook_deliveries SET state = v.column3, next_attempt_at = v.column4, lease_until = 0, updated_at = @now " +
+                $"FROM (VALUES {string.Join(", ", rows)}) AS v " +
+                "WHERE webhook_deliveries.id = v.column1 AND webhook_deliveries.lease_token = v.column2 AND webhook_deliveries.state = 0 " +
+                "RETURNING webhook_deliveries.id", [.. outcomes]);
+            // (the others were deleted, or claimed again after their lease ran out: that claim records its own attempt)
+            var mine = (await ReadAllAsync(update, static reader => reader.GetInt64(0), ct)).ToHashSet();
+            var recorded = results.Where(r => mine.Contains(r.Delivery.Id)).ToList();
+            if (recorded.Count == 0)
+            {
+                return 0;
             }
-            return results.Count;
+
+            // ... their attempts are added ...
+            var attempts = new List<(string Name, object? Value)>();
+            var values = recorded.Select((result, i) =>
+            {
+                attempts.AddRange([($"@delivery{i}", result.Delivery.Id), ($"@started{i}", result.StartedAt), ($"@status{i}", (long?)result.HttpStatus),
+                    ($"@latency{i}", result.LatencyMs), ($"@error{i}", result.Error), ($"@body{i}", result.ResponseBody)]);
+                return $"(@delivery{i}, @started{i}, @status{i}, @latency{i}, @error{i}, @body{i})";
+            });
+            await ExecuteAsync(connection, ct,
+                $"INSERT INTO webhook_attempts (delivery_id, started_at, http_status, latency_ms, error, response_body) VALUES {string.Join(", ", values)}",
+                [.. attempts]);
+
+            // ... and their endpoints learn of them, in endpoint order on every node (so that two nodes' batches never wait
+            // on each other in a circle): failures one by one (rare), then a success clears the failure clock.
+            foreach (var endpoint in recorded.GroupBy(r => r.Delivery.EndpointId).OrderBy(g => g.Key))
+            {
+                foreach (var failed in endpoint.Where(r => r.Verdict != DeliveryVerdict.Succeeded))
+                {
+                    await RecordFailureAsync(connection, failed, now, ct);
+                }
+                if (endpoint.Any(r => r.Verdict == DeliveryVerdict.Succeeded))
+                {
+                    await ExecuteAsync(connection, ct, "UPDATE webhook_endpoints SET last_success_at = @now, failing_since = NULL WHERE id = @endpoint",
+                        ("@now", now), ("@endpoint", endpoint.Key));
+                }
+            }
+            return recorded.Count;
         }, cancellationToken);
 
     /// <summary>
@@ -287,50 +335,24 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
         return endpoints.Select((e, i) => (e.Id, counts[i])).Where(share => share.Item2 > 0);
     }
 
-    private async Task CompleteAsync(DbConnection connection, DeliveryResult result, CancellationToken ct)
+    /// <summary>A failed attempt: a 410 disables its endpoint at once; otherwise its endpoint's failure clock runs, and disables it once it has run too long.</summary>
+    private static async Task RecordFailureAsync(DbConnection connection, DeliveryResult result, long now, CancellationToken ct)
     {
-        var delivery = result.Delivery;
-        var now = Now();
-        var (state, next) = result.Verdict switch
-        {
-            DeliveryVerdict.Succeeded => (DeliveryState.Succeeded, 0L),
-            DeliveryVerdict.Retry => (DeliveryState.Pending, result.NextAttemptAt!.Value),
-            _ => (DeliveryState.Failed, 0L),
-        };
-        var mine = await ExecuteAsync(connection, ct,
-            "UPDATE webhook_deliveries SET state = @state, next_attempt_at = @next, lease_until = 0, updated_at = @now " +
-            "WHERE id = @id AND lease_token = @token AND state = 0",
-            ("@state", (long)state), ("@next", next), ("@now", now), ("@id", delivery.Id), ("@token", delivery.LeaseToken));
-        if (mine == 0)
-        {
-            return; // deleted, or claimed again after the lease ran out: that claim records its own attempt
-        }
-        await ExecuteAsync(connection, ct,
-            "INSERT INTO webhook_attempts (delivery_id, started_at, http_status, latency_ms, error, response_body) " +
-            "VALUES (@delivery, @started, @status, @latency, @error, @body)",
-            ("@delivery", delivery.Id), ("@started", result.StartedAt), ("@status", (long?)result.HttpStatus), ("@latency", result.LatencyMs),
-            ("@error", result.Error), ("@body", result.ResponseBody));
-        if (result.Verdict == DeliveryVerdict.Succeeded)
-        {
-            await ExecuteAsync(connection, ct,
-                "UPDATE webhook_endpoints SET last_success_at = @now, failing_since = NULL WHERE id = @endpoint",
-                ("@now", now), ("@endpoint", delivery.EndpointId));
-            return;
-        }
+        var endpoint = result.Delivery.EndpointId;
         if (result.Verdict == DeliveryVerdict.Gone)
         {
             await ExecuteAsync(connection, ct,
                 "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = 'the endpoint answered 410 Gone', updated_at = @now WHERE id = @endpoint",
-                ("@now", now), ("@endpoint", delivery.EndpointId));
+                ("@now", now), ("@endpoint", endpoint));
             return;
         }
         await ExecuteAsync(connection, ct,
             "UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, @started) WHERE id = @endpoint",
-            ("@started", result.StartedAt), ("@endpoint", delivery.EndpointId));
+            ("@started", result.StartedAt), ("@endpoint", endpoint));
         await ExecuteAsync(connection, ct,
             "UPDATE webhook_endpoints SET enabled = 0, disabled_reason = @reason, updated_at = @now " +
             "WHERE id = @endpoint AND enabled = 1 AND failing_since <= @limit",
-            ("@reason", result.DisableReason), ("@now", now), ("@endpoint", delivery.EndpointId), ("@limit", result.DisableFailingSince));
+            ("@reason", result.DisableReason), ("@now", now), ("@endpoint", endpoint), ("@limit", result.DisableFailingSince));
     }
 
     private static async Task<EndpointRecord?> FindEndpointAsync(DbConnection connection, long accountId, long endpointId, CancellationToken ct)
