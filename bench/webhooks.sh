@@ -72,6 +72,12 @@ drained() {
 }
 stop_gateway() { kill "$GATEWAY_PID" 2>/dev/null; wait "$GATEWAY_PID" 2>/dev/null || true; PIDS=("${PIDS[0]}"); }
 m() { printf '%s\n' "$@" | median; }
+# cpu_ms PID...: the CPU time (user + system) the processes have used, in ms.
+cpu_ms() { local pid total=0; for pid in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0))); done; echo $((total * 1000 / $(getconf CLK_TCK))); }
+# cpu_now: "gateway receiver postgres" CPU ms so far (postgres: the server's processes now; a backend that ended is not counted).
+cpu_now() { echo "$(cpu_ms "$GATEWAY_PID") $(cpu_ms "${PIDS[0]}") $(cpu_ms $(pgrep -u postgres -x postgres 2>/dev/null || true))"; }
+# per_call BEFORE AFTER CALLS: each process's CPU ms per call over a run, "gateway receiver postgres".
+per_call() { awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN { split(b, x, " "); split(a, y, " "); printf "%.2f %.2f %.2f", (y[1] - x[1]) / n, (y[2] - x[2]) / n, (y[3] - x[3]) / n }'; }
 writes() { heartbeat; dotnet "$WRITES_DLL" --url "$BASE" --write-key "$WRITE_KEY" --ingest-key "$INGEST_KEY" --serial WRITE-BENCH --workers 16 --seconds "$1"; }
 # receiver_check NAME EXPECTED-EVENTS: every event reached both endpoints, each delivery signed.
 receiver_check() {
@@ -84,7 +90,7 @@ receiver_check() {
   fi
 }
 
-ROWS=()
+ROWS=(); CPU_ROWS=()
 for PROVIDER in "${STORES[@]}"; do
   curl -fs -X DELETE "$RECEIVER/stats" || die "receiver reset"
   if [ "$PROVIDER" = postgres ]; then
@@ -108,14 +114,18 @@ for PROVIDER in "${STORES[@]}"; do
 
   # The write path with and without the endpoints, in turns; each "with" run is drained before the next run.
   [ "$WARMUP" = 0 ] || { endpoints disabled; writes "$WARMUP" >/dev/null || die "warm-up"; }
-  without=(); with=(); ratios=(); l50=(); l99=(); rates=()
+  without=(); with=(); ratios=(); l50=(); l99=(); rates=(); cpu_off=(); cpu_on=()
   for _ in $(seq "$RUNS"); do
     endpoints disabled
-    read -r off _ _ _ errors _ < <(writes "$SECONDS_PER_RUN"); [ "$errors" = 0 ] || die "writes without endpoints: $errors errors"
+    c0=$(cpu_now)
+    read -r off _ _ _ errors made < <(writes "$SECONDS_PER_RUN"); [ "$errors" = 0 ] || die "writes without endpoints: $errors errors"
+    cpu_off+=("$(per_call "$c0" "$(cpu_now)" $((made / 4)))")
     endpoints enabled
     curl -fs -X DELETE "$RECEIVER/stats"
+    c0=$(cpu_now)
     read -r on_ _ _ _ errors events < <(writes "$SECONDS_PER_RUN"); [ "$errors" = 0 ] || die "writes with endpoints: $errors errors"
     drained "$events" 300 || die "the deliveries of $events events"
+    cpu_on+=("$(per_call "$c0" "$(cpu_now)" $((events / 4)))")
     read -r _ _ _ p50 p99 first last < <(stats a)
     read -r _ _ _ _ _ first_b last_b < <(stats b)
     without+=("$off"); with+=("$on_"); ratios+=("$(awk -v w="$on_" -v o="$off" 'BEGIN { printf "%.2f", w / o }')")
@@ -149,7 +159,10 @@ for PROVIDER in "${STORES[@]}"; do
   [ "$PROVIDER" = postgres ] && { PG_VERSION=$("${PG_AS[@]}" "$PG_BIN/psql" -X -At -h 127.0.0.1 -p "$PG_SERVER_PORT" -U postgres -d salpre -c "SHOW server_version"); stop_postgres; }
 
   ROWS+=("| $PROVIDER | $(m "${without[@]}") | $(m "${with[@]}") | $(m "${ratios[@]}")× | $(m "${l50[@]}") / $(m "${l99[@]}") | $(m "${rates[@]}") | $idle50 / $idle99 | $backlog_rate ($imported events) | $RSS |")
-  log "${ROWS[-1]}"
+  column() { local run; for run in "$@"; do awk -v i="$COLUMN" '{ print $i }' <<<"$run"; done | median; }
+  cpu_cells() { local COLUMN; for COLUMN in 1 2 3; do printf ' %s / %s |' "$(COLUMN=$COLUMN column "${cpu_off[@]}")" "$(COLUMN=$COLUMN column "${cpu_on[@]}")"; done; }
+  CPU_ROWS+=("| $PROVIDER |$(cpu_cells)")
+  log "${ROWS[-1]}"; log "${CPU_ROWS[-1]}"
 done
 
 {
@@ -174,6 +187,15 @@ done
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "Targets (issue 14): with / without ≥ 0.8×; idle p50 ≤ 100 ms."
+  echo
+  echo "Where the time goes: CPU ms per call (user + system) of each process over the runs above, without / with the"
+  echo "endpoints (a \"with\" run counted until its deliveries are drained; medians of the runs). All share two cores, so"
+  echo "what the receiver and the deliveries use is taken from the write path; a receiver on another machine takes its"
+  echo "share away. PostgreSQL: its server processes' CPU (backends that ended during a run not counted)."
+  echo
+  echo "| store | gateway ms/call | receiver ms/call | PostgreSQL ms/call |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${CPU_ROWS[@]}"
 } >"$REPORT"
 log "report: $REPORT"
 echo "smoke: $CHECKS_PASSED passed, $CHECKS_FAILED failed"
