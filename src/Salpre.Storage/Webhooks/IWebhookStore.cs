@@ -42,7 +42,7 @@ public interface IWebhookStore
     /// <summary>Sends again every failed delivery of the endpoint made since <paramref name="since"/>; how many; null when there is no such endpoint.</summary>
     Task<long?> RecoverAsync(long accountId, long endpointId, long since, CancellationToken cancellationToken);
 
-    /// <summary>When the next delivery of an enabled endpoint falls due (possibly now or past); null when none waits.</summary>
+    /// <summary>When the next delivery of an enabled endpoint with a free slot falls due (possibly now or past); null when none waits.</summary>
     Task<long?> NextDueAsync(CancellationToken cancellationToken);
 
     /// <summary>

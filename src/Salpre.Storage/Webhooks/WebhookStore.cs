@@ -15,6 +15,9 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
         "id, account_id, url, description, types, enabled, disabled_reason, max_in_flight, secret, previous_secret, " +
         "previous_expires_at, created_at, updated_at, last_success_at, failing_since";
 
+    /// <summary>Endpoint <c>w</c>'s deliveries in flight now (leased until after <c>@now</c>).</summary>
+    private const string InFlight = "(SELECT count(*) FROM webhook_deliveries b WHERE b.endpoint_id = w.id AND b.state = 0 AND b.lease_until > @now)";
+
     private protected abstract SqlDialect Dialect { get; }
 
     /// <summary>Runs <paramref name="work"/> in a write transaction and commits it unless the work throws.</summary>
@@ -199,9 +202,11 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
     public async Task<long?> NextDueAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        // Endpoints with all their slots taken are left out: a claim would find nothing to take from them (a claim is a
+        // write, and on a busy node most wakes come while every endpoint is full).
         await using var command = Command(connection,
             "SELECT min((SELECT min(d.next_attempt_at) FROM webhook_deliveries d WHERE d.endpoint_id = w.id AND d.state = 0)) " +
-            "FROM webhook_endpoints w WHERE w.enabled = 1");
+            $"FROM webhook_endpoints w WHERE w.enabled = 1 AND w.max_in_flight > {InFlight}", ("@now", Now()));
         return await command.ExecuteScalarAsync(cancellationToken) is long due ? due : null;
     }
 
@@ -213,7 +218,6 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
         {
             // The endpoints with work due and room for it, the least recently served first (each a few index seeks, however
             // long the queue); on PostgreSQL locked against other nodes' claims until this one commits.
-            const string InFlight = "(SELECT count(*) FROM webhook_deliveries b WHERE b.endpoint_id = w.id AND b.state = 0 AND b.lease_until > @now)";
             await using var find = Command(connection,
                 $"SELECT w.id, w.max_in_flight - {InFlight} FROM webhook_endpoints w WHERE w.enabled = 1 AND w.max_in_flight > {InFlight} " +
                 "AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = w.id AND d.state = 0 AND d.next_attempt_at <= @now) " +
