@@ -21,9 +21,6 @@ public sealed partial class WebhookDispatcher(
     IOptions<WebhookOptions> options,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
-    /// <summary>How long a wake waits for the commits that come with it.</summary>
-    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(3);
-
     /// <summary>The most outcomes recorded in one transaction.</summary>
     private const int MaxRecordBatch = 256;
 
@@ -73,11 +70,7 @@ public sealed partial class WebhookDispatcher(
             }
             try
             {
-                if (await signal.WaitAsync(wait, stoppingToken))
-                {
-                    // Commits come in bursts on a busy node: one look a few milliseconds later serves them all.
-                    await Task.Delay(Gather, stoppingToken);
-                }
+                await signal.WaitAsync(wait, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
