@@ -27,6 +27,9 @@ public sealed partial class QueryFuzzTests(GatewayFactory gateway) : IClassFixtu
         "\ud800", "AQADAgAAAAAAAAA", "AAAA", "c1", "1,2,3", new string('9', 500), new string('a', 3000),
     ];
 
+    /// <summary>Kestrel's default <c>MaxRequestLineSize</c>, which the gateway keeps.</summary>
+    private const int MaxRequestLine = 8192;
+
     private static readonly Gen<string> s_name = Gen.OneOf(
         Gen.OneOf<string>(s_known),
         Gen.OneOf<string>("stauts", "PER_PAGE", "Per_Page", "per_page[]", "", "a=b", "&", "account-secret-key"),
@@ -65,6 +68,12 @@ public sealed partial class QueryFuzzTests(GatewayFactory gateway) : IClassFixtu
             }
             var response = await client.GetWireAsync(uri.PathAndQuery);
             Interlocked.Increment(ref requests);
+            // A request line over Kestrel's limit (8 KB) is refused by the server before the gateway sees it.
+            if ($"GET {uri.PathAndQuery} HTTP/1.1".Length > MaxRequestLine)
+            {
+                Assert.Equal(414, response.Status);
+                return;
+            }
             Assert.True(response.Status is 200 or 400, $"{response.Status} for ?{query}: {response.Body}");
             Assert.True(WireExtensions.IsEnvelope(response.Body), $"not an envelope for ?{query}: {response.Body}");
             if (response.Status == 400)
