@@ -219,10 +219,21 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
             // The endpoints with work due and room for it, the least recently served first (each a few index seeks, however
             // long the queue); on PostgreSQL locked against other nodes' claims until this one commits.
             await using var find = Command(connection,
-                $"SELECT w.id, w.max_in_flight - {InFlight} FROM webhook_endpoints w WHERE w.enabled = 1 AND w.max_in_flight > {InFlight} " +
+                $"SELECT w.id FROM webhook_endpoints w WHERE w.enabled = 1 AND w.max_in_flight > {InFlight} " +
                 "AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.endpoint_id = w.id AND d.state = 0 AND d.next_attempt_at <= @now) " +
                 $"ORDER BY w.claimed_at, w.id LIMIT {limit}{ClaimLock}", ("@now", now));
-            var endpoints = await ReadAllAsync(find, static reader => (Id: reader.GetInt64(0), Room: (int)reader.GetInt64(1)), ct);
+            var locked = await ReadAllAsync(find, static reader => reader.GetInt64(0), ct);
+            if (locked.Count == 0)
+            {
+                return [];
+            }
+            // Their room counted again once they are locked: on PostgreSQL the statement that locked them saw only the
+            // claims committed before it began, not one that committed while it waited.
+            await using var rooms = Command(connection,
+                $"SELECT w.id, w.max_in_flight - {InFlight} FROM webhook_endpoints w WHERE w.id IN ({string.Join(", ", locked)}) ORDER BY w.claimed_at, w.id",
+                ("@now", now));
+            var endpoints = (await ReadAllAsync(rooms, static reader => (Id: reader.GetInt64(0), Room: (int)reader.GetInt64(1)), ct))
+                .Where(e => e.Room > 0).ToList();
             var claimedIds = new List<long>();
             foreach (var (endpoint, count) in Shares(endpoints, limit))
             {
