@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Salpre.Storage.Calls;
 
@@ -19,8 +20,12 @@ public static class CallFilterParameters
         "status", "agent_id", "direction", "to", "from", "started_after", "started_before", "min_duration", "max_duration", "tz",
     };
 
-    /// <summary>Parses the filter parameters, or names the first one that is invalid (checked in a fixed order).</summary>
-    public static string? Parse(IQueryCollection query, out CallFilter filter, out TimeZoneInfo zone)
+    /// <summary>
+    /// Parses the filter parameters, or names the first one that is invalid (checked in a fixed order).
+    /// <paramref name="rawQuery"/> is the query string as sent, which tells an unescaped '+' from an escaped space
+    /// (null for a browser's form, which escapes a '+' itself).
+    /// </summary>
+    public static string? Parse(IQueryCollection query, string? rawQuery, out CallFilter filter, out TimeZoneInfo zone)
     {
         filter = CallFilter.None;
         zone = TimeZoneInfo.Utc;
@@ -58,8 +63,8 @@ public static class CallFilterParameters
             direction = parsed;
         }
 
-        if (!TryGetText(query, "to", out var to)) return "to";
-        if (!TryGetText(query, "from", out var from)) return "from";
+        if (!TryGetText(query, rawQuery, "to", out var to)) return "to";
+        if (!TryGetText(query, rawQuery, "from", out var from)) return "from";
 
         if (!TryGetSingle(query, "started_after", out var afterText)) return "started_after";
         long? startedAfter = null;
@@ -112,18 +117,30 @@ public static class CallFilterParameters
     }
 
     /// <summary>
-    /// An exact-match text filter. A space before digits alone is read as '+', the usual fate of the unescaped '+' of a
-    /// phone number; any other value is matched as it is (an imported <c>from</c> may begin with a space).
+    /// An exact-match text filter. A phone number's unescaped '+' decodes to a space, so a value sent as '+' and digits
+    /// is read as the '+' it was; a space sent escaped (%20) stays a space (an imported <c>from</c> may begin with one).
     /// </summary>
-    private static bool TryGetText(IQueryCollection query, string name, out string? value)
+    private static bool TryGetText(IQueryCollection query, string? rawQuery, string name, out string? value)
     {
         if (!TryGetSingle(query, name, out value)) return false;
         if (value is null) return true;
-        if (value is [' ', _, ..] && value.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0)
+        if (value is [' ', _, ..] && value.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0 && SentWithPlus(rawQuery, name))
         {
             value = string.Concat("+", value.AsSpan(1));
         }
         return value.Length is > 0 and <= MaxTextLength && Hosting.TextRules.IsName(value);
+    }
+
+    private static bool SentWithPlus(string? rawQuery, string name)
+    {
+        foreach (var pair in new QueryStringEnumerable(rawQuery))
+        {
+            if (pair.DecodeName().Span.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return pair.EncodedValue.Span is ['+', ..];
+            }
+        }
+        return false;
     }
 
     private static bool TryGetDuration(IQueryCollection query, string name, out long? value)

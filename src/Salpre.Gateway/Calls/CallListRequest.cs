@@ -24,11 +24,11 @@ public sealed record CallListRequest(
     };
 
     /// <summary>Parses the query, or names the first parameter that is invalid (checked in a fixed order).</summary>
-    public static bool TryParse(IQueryCollection query, long accountId, CallCursors cursors, out CallListRequest request, out string invalidParameter)
+    public static bool TryParse(IQueryCollection query, string? rawQuery, long accountId, CallCursors cursors, out CallListRequest request, out string invalidParameter)
     {
         request = null!;
         invalidParameter = "";
-        var result = Parse(query, accountId, cursors);
+        var result = Parse(query, rawQuery, accountId, cursors);
         if (result.Invalid is { } name)
         {
             invalidParameter = name;
@@ -38,7 +38,7 @@ public sealed record CallListRequest(
         return true;
     }
 
-    private static (CallListRequest? Request, string? Invalid) Parse(IQueryCollection query, long accountId, CallCursors cursors)
+    private static (CallListRequest? Request, string? Invalid) Parse(IQueryCollection query, string? rawQuery, long accountId, CallCursors cursors)
     {
         if (!CallFilterParameters.TryGetSingle(query, "per_page", out var perPageText)) return (null, "per_page");
         int? perPage = null;
@@ -56,7 +56,7 @@ public sealed record CallListRequest(
             page = value;
         }
 
-        if (CallFilterParameters.Parse(query, out var filter, out _) is { } invalidFilter) return (null, invalidFilter);
+        if (CallFilterParameters.Parse(query, rawQuery, out var filter, out _) is { } invalidFilter) return (null, invalidFilter);
 
         if (!CallFilterParameters.TryGetSingle(query, "order", out var orderText)) return (null, "order");
         var ascending = false;

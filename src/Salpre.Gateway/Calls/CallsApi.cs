@@ -72,7 +72,7 @@ public static class CallsApi
             }
         }
 
-        if (!CallListRequest.TryParse(context.Request.Query, caller.AccountId, cursors, out var request, out var invalid))
+        if (!CallListRequest.TryParse(context.Request.Query, queryString, caller.AccountId, cursors, out var request, out var invalid))
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, invalid));
         }

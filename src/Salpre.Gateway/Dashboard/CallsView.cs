@@ -29,11 +29,11 @@ public sealed record CallsView(
             withTotal[name] = value;
         }
         withTotal["include_total"] = "true";
-        if (!CallListRequest.TryParse(new QueryCollection(withTotal), caller.AccountId, cursors, out var request, out var invalid))
+        if (!CallListRequest.TryParse(new QueryCollection(withTotal), rawQuery: null, caller.AccountId, cursors, out var request, out var invalid))
         {
             return (null, invalid);
         }
-        CallFilterParameters.Parse(query, out _, out var zone);
+        CallFilterParameters.Parse(query, rawQuery: null, out _, out var zone);
         var page = await CallsApi.ReadPageAsync(caller.AccountId, request, calls, cursors, cancellationToken);
 
         // The address without paging: filters, order, zone and page size, as they came.

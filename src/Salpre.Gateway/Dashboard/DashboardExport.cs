@@ -22,7 +22,7 @@ public static class DashboardExport
         var query = new QueryCollection(context.Request.Query
             .Where(pair => pair.Key is not ("cursor" or "page" or "per_page" or "include_total"))
             .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.OrdinalIgnoreCase));
-        if (!CallListRequest.TryParse(query, caller.AccountId, cursors, out var request, out var invalid))
+        if (!CallListRequest.TryParse(query, rawQuery: null, caller.AccountId, cursors, out var request, out var invalid))
         {
             await ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, ApiErrors.InvalidParameter(context, invalid));
             return;

@@ -32,7 +32,7 @@ public sealed record OverviewView(
     public static async Task<(OverviewView? View, string? Invalid)> ReadAsync(
         IQueryCollection query, ApiCaller caller, ICallStore calls, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (CallFilterParameters.Parse(new QueryCollection(query.Where(p => p.Key == "tz").ToDictionary()), out _, out var zone) is { } badZone)
+        if (CallFilterParameters.Parse(new QueryCollection(query.Where(p => p.Key == "tz").ToDictionary()), rawQuery: null, out _, out var zone) is { } badZone)
         {
             return (null, badZone);
         }
@@ -77,7 +77,7 @@ public sealed record OverviewView(
     private static async Task<CallStats> CountAsync(string queryString, ApiCaller caller, ICallStore calls, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var query = new QueryCollection(QueryHelpers.ParseQuery(queryString));
-        if (!CallStatsRequest.TryParse(query, now, out var request, out var invalid))
+        if (!CallStatsRequest.TryParse(query, rawQuery: null, now, out var request, out var invalid))
         {
             throw new InvalidOperationException($"The overview made a statistics query the API refuses ({invalid}): {queryString}");
         }

@@ -153,7 +153,7 @@ public sealed class CallFilterTests(CallFilterTests.Seeded seeded) : IClassFixtu
     }
 
     [Fact]
-    public async Task Takes_offsets_and_an_unescaped_plus_the_same_way()
+    public async Task Takes_offsets_and_an_unescaped_plus_the_same_way_but_an_escaped_space_as_a_space()
     {
         var client = seeded.Client(seeded.Account.Key);
         var utc = await ReadAllAsync(client, "started_after=2025-10-03T09:00:00Z");
@@ -161,12 +161,14 @@ public sealed class CallFilterTests(CallFilterTests.Seeded seeded) : IClassFixtu
         var unescaped = await ReadAllAsync(client, "started_after=2025-10-03T12:00:00+03:00");
         var toEscaped = await ReadAllAsync(client, "to=%2B905321000002");
         var toUnescaped = await ReadAllAsync(client, "to=+905321000002");
+        var toSpace = await ReadAllAsync(client, "to=%20905321000002");
 
         Assert.NotEmpty(utc);
         Assert.Equal(utc, escaped);
         Assert.Equal(utc, unescaped);
         Assert.NotEmpty(toEscaped);
         Assert.Equal(toEscaped, toUnescaped);
+        Assert.Empty(toSpace);
     }
 
     [Fact]

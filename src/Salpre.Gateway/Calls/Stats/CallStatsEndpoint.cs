@@ -47,7 +47,7 @@ public static class CallStatsEndpoint
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        if (!CallStatsRequest.TryParse(context.Request.Query, time.GetUtcNow(), out var request, out var invalid))
+        if (!CallStatsRequest.TryParse(context.Request.Query, context.Request.QueryString.Value, time.GetUtcNow(), out var request, out var invalid))
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, invalid));
         }

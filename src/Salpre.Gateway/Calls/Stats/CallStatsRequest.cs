@@ -18,10 +18,10 @@ public sealed record CallStatsRequest(CallFilter Filter, TimeZoneInfo Zone, IRea
     public long Until => Filter.StartedBefore!.Value;
 
     /// <summary>Parses the query, or names the first parameter that is invalid.</summary>
-    public static bool TryParse(IQueryCollection query, DateTimeOffset now, out CallStatsRequest request, out string invalidParameter)
+    public static bool TryParse(IQueryCollection query, string? rawQuery, DateTimeOffset now, out CallStatsRequest request, out string invalidParameter)
     {
         request = null!;
-        if (CallFilterParameters.Parse(query, out var filter, out var zone) is { } invalid)
+        if (CallFilterParameters.Parse(query, rawQuery, out var filter, out var zone) is { } invalid)
         {
             invalidParameter = invalid;
             return false;
