@@ -8,8 +8,9 @@ using Spectre.Console;
 namespace Salpre.Cli.Commands;
 
 /// <summary>
-/// <c>salpre calls export</c>: every matching call, page after page through the cursor, into an NDJSON or CSV file
-/// that the gateway's <c>import</c> reads as it is. The file appears only when complete: it is written beside the
+/// <c>salpre calls export</c>: every matching call, streamed from the gateway's export (resumed after a dropped
+/// connection; page after page from a server without it), into an NDJSON or CSV file that the gateway's <c>import</c>
+/// reads as it is. The file appears only when complete: it is written beside the
 /// target under a temporary name and renamed at the end, so an interrupted export leaves nothing behind.
 /// </summary>
 public static class CallsExportCommand
@@ -20,21 +21,21 @@ public static class CallsExportCommand
     {
         var filters = new CallFilters();
         var output = new Option<FileInfo>("--output", "-o") { Description = "The file to write (replaced when the export completes).", Required = true };
-        var perPage = new Option<int>("--per-page") { Description = "Calls a request, 1 to 100.", DefaultValueFactory = _ => 100 };
         var details = new Option<bool>("--with-details")
         {
-            Description = "Also fetch each call's recording URL, transcript and variables (one more request a call), so that an import keeps them.",
+            Description = "Also export each call's recording URL, transcript and variables, so that an import keeps them.",
         };
         var format = CliContext.Format("ndjson", "csv");
-        var command = new Command("export", "Export every matching call to an NDJSON or CSV file (for the gateway's import).") { output, perPage, details, format };
+        var command = new Command("export", "Export every matching call to an NDJSON or CSV file (for the gateway's import).") { output, details, format };
         filters.AddTo(command);
 
         command.SetAction(context.WithClient(async (client, parse, cancellationToken) =>
         {
-            var options = filters.ToListOptions(parse) with { PerPage = parse.GetValue(perPage) };
+            var withDetails = parse.GetValue(details);
+            var listOptions = filters.ToListOptions(parse);
+            var options = new CallExportOptions(listOptions) { Order = listOptions.Order, IncludeDetails = withDetails };
             var target = parse.GetValue(output)!;
             var csv = parse.GetValue(format) == "csv";
-            var withDetails = parse.GetValue(details);
             var environment = context.Environment;
             var watch = Stopwatch.StartNew();
 
@@ -58,13 +59,9 @@ public static class CallsExportCommand
     }
 
     private static async Task<long> ExportAsync(
-        SalpreClient client, CallListOptions options, FileInfo target, bool csv, bool withDetails, Action<long> progress, CancellationToken cancellationToken)
+        SalpreClient client, CallExportOptions options, FileInfo target, bool csv, bool withDetails, Action<long> progress, CancellationToken cancellationToken)
     {
-        var calls = client.Calls.ListAllAsync(options, cancellationToken);
-        if (withDetails)
-        {
-            calls = DetailsFetcher.WithDetailsAsync(client, calls, cancellationToken);
-        }
+        var calls = client.Calls.ExportAsync(options, cancellationToken);
         var directory = target.Directory ?? new DirectoryInfo(Environment.CurrentDirectory);
         var temporary = Path.Combine(directory.FullName, $".{target.Name}.{Guid.NewGuid():N}.partial");
         try

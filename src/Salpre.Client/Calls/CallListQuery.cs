@@ -19,6 +19,18 @@ internal static class CallListQuery
         return query.ToString();
     }
 
+    /// <summary>The export's query string: the list's filters and order, then the format, details and resumption.</summary>
+    public static string Build(CallExportOptions options, string? after)
+    {
+        var query = new StringBuilder();
+        AddFilters(query, options);
+        Add(query, "order", options.Order?.ToWire());
+        Add(query, "format", "ndjson");
+        Add(query, "include", options.IncludeDetails ? "details" : null);
+        Add(query, "after", after);
+        return query.ToString();
+    }
+
     /// <summary>The statistics' query string: the list's filters, then <c>tz</c> and <c>group_by</c>.</summary>
     public static string Build(CallStatsOptions options)
     {

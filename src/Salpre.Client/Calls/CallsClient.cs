@@ -9,8 +9,13 @@ public sealed class CallsClient
 {
     private const string Path = "api/gateway/v1/call/";
     private readonly SalpreTransport _transport;
+    private readonly CallExporter _exporter;
 
-    internal CallsClient(SalpreTransport transport) => _transport = transport;
+    internal CallsClient(SalpreTransport transport)
+    {
+        _transport = transport;
+        _exporter = new CallExporter(transport, this);
+    }
 
     /// <summary>One page of the call list.</summary>
     public async Task<CallPage> ListAsync(CallListOptions? options = null, CancellationToken cancellationToken = default)
@@ -36,6 +41,15 @@ public sealed class CallsClient
                 : page.NextCursor is { } cursor ? request with { Cursor = cursor, Page = null }
                 : request with { Page = page.Page + 1 },
             cancellationToken);
+
+    /// <summary>
+    /// Every call that matches, in one streamed answer of the server's export (as <see cref="CallDetails"/> with
+    /// <see cref="CallExportOptions.IncludeDetails"/>). A connection that drops is opened again right after the last
+    /// call received, so no call is lost or repeated; against a server without the export, the list is walked instead
+    /// (and details fetched call by call).
+    /// </summary>
+    public IAsyncEnumerable<Call> ExportAsync(CallExportOptions? options = null, CancellationToken cancellationToken = default) =>
+        _exporter.ExportAsync(options ?? new CallExportOptions(), cancellationToken);
 
     /// <summary>
     /// Counts the calls that match the list's filters: totals and, with <see cref="CallStatsOptions.GroupBy"/>, groups

@@ -34,22 +34,33 @@ internal sealed class SalpreTransport
 
     public Uri Resolve(string relative) => new(_options.BaseAddress, relative);
 
+    public Uri BaseAddress => _options.BaseAddress;
+
+    public SalpreRetryOptions Retry => _options.Retry;
+
     /// <summary>The client's clock, for waits of its own (following the events feed).</summary>
     public TimeProvider Time => _options.TimeProvider;
 
     /// <summary>Sends until success or the retries run out; returns the (buffered) successful response.</summary>
     public Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken) =>
-        SendAsync(createRequest, _pipeline, cancellationToken);
+        SendAsync(createRequest, _pipeline, HttpCompletionOption.ResponseContentRead, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SendAsync(Func{HttpRequestMessage}, CancellationToken)"/> for a streamed answer: retries and the
+    /// timeout cover the request up to the answer's headers; the caller reads the body as it comes.
+    /// </summary>
+    public Task<HttpResponseMessage> SendStreamingAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken) =>
+        SendAsync(createRequest, _pipeline, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
 
     /// <summary>
     /// <see cref="SendAsync(Func{HttpRequestMessage}, CancellationToken)"/> for a request that must not take effect
     /// twice (one whose answer alone carries a new secret): retried only when it surely did nothing.
     /// </summary>
     public Task<HttpResponseMessage> SendUnrepeatableAsync(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken) =>
-        SendAsync(createRequest, _unrepeatablePipeline, cancellationToken);
+        SendAsync(createRequest, _unrepeatablePipeline, HttpCompletionOption.ResponseContentRead, cancellationToken);
 
     private async Task<HttpResponseMessage> SendAsync(
-        Func<HttpRequestMessage> createRequest, ResiliencePipeline<HttpResponseMessage> pipeline, CancellationToken cancellationToken)
+        Func<HttpRequestMessage> createRequest, ResiliencePipeline<HttpResponseMessage> pipeline, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
@@ -62,9 +73,9 @@ internal sealed class SalpreTransport
                     request.Headers.UserAgent.Add(s_userAgent);
                     request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
                     // Buffering the body inside the attempt puts its transfer under the timeout and the retries too.
-                    return await state.transport._http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).ConfigureAwait(false);
+                    return await state.transport._http.SendAsync(request, state.completion, token).ConfigureAwait(false);
                 },
-                (transport: this, createRequest),
+                (transport: this, createRequest, completion),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested && RetryPipeline.IsTransient(exception))
@@ -116,7 +127,7 @@ internal sealed class SalpreTransport
         }
     }
 
-    private static SalpreApiException InvalidResponse(HttpResponseMessage response, Exception exception) =>
+    internal static SalpreApiException InvalidResponse(HttpResponseMessage response, Exception exception) =>
         new($"The server answered {(int)response.StatusCode} with a body that is not the API's JSON: {exception.Message}",
             response.StatusCode, SalpreApiException.InvalidResponseCode, requestId: RequestIdOf(response), innerException: exception);
 

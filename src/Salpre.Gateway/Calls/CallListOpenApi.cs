@@ -37,6 +37,10 @@ public static class CallListOpenApi
     public static IEnumerable<OpenApiParameter> FilterParameters() =>
         Parameters().Where(parameter => parameter.Name != "tz" && CallFilterParameters.Names.Contains(parameter.Name!));
 
+    /// <summary>The list's filters with <c>tz</c> and <c>order</c>: what an export takes from the list.</summary>
+    public static IEnumerable<OpenApiParameter> FilterAndOrderParameters() =>
+        Parameters().Where(parameter => parameter.Name == "order" || CallFilterParameters.Names.Contains(parameter.Name!));
+
     private static IEnumerable<OpenApiParameter> Parameters()
     {
         var statuses = Enumerable.Range(0, CallStatuses.Count).Select(i => ((CallStatus)i).ToWire()).ToArray();

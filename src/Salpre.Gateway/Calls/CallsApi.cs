@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Salpre.Gateway.Calls.Export;
 using Salpre.Gateway.Calls.Stats;
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Keys;
@@ -39,6 +40,7 @@ public static class CallsApi
             .RequireScope(KeyScopes.Read);
 
         group.MapCallStats();
+        group.MapCallExport();
         group.MapMakeCall();
         group.MapCallEvents();
         return group;

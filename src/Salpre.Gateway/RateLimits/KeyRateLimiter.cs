@@ -14,11 +14,13 @@ public sealed class KeyRateLimiter
 
     private readonly TokenBucket _bucket;
     private readonly RateLimitOptions _options;
+    private readonly TimeProvider _time;
     private readonly string _policy;
 
-    public KeyRateLimiter(TokenBuckets buckets, IOptions<RateLimitOptions> options)
+    public KeyRateLimiter(TokenBuckets buckets, IOptions<RateLimitOptions> options, TimeProvider time)
     {
         _options = options.Value;
+        _time = time;
         _bucket = buckets.Create("key", _options.RequestsPerSecond, _options.Burst);
         // A full bucket lasts Burst requests and refills in Burst / RequestsPerSecond seconds.
         _policy = $"\"key\";q={_options.Burst};w={SecondsToRefill(_options.Burst)}";
@@ -33,6 +35,23 @@ public sealed class KeyRateLimiter
         var reset = answer.Allowed ? SecondsToRefill(_options.Burst - answer.Remaining) : SecondsOf(answer.RetryAfter);
         headers[StateHeader] = string.Create(CultureInfo.InvariantCulture, $"\"key\";r={answer.Remaining};t={reset}");
         return answer;
+    }
+
+    /// <summary>
+    /// Takes one more token for work a request goes on doing after its start (an export's rows), waiting for the
+    /// bucket to refill when it is empty: the work slows to the key's rate instead of failing half done.
+    /// </summary>
+    public async ValueTask DrawAsync(long keyId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var answer = await _bucket.TakeAsync(keyId, cancellationToken);
+            if (answer.Allowed)
+            {
+                return;
+            }
+            await Task.Delay(answer.RetryAfter, _time, cancellationToken);
+        }
     }
 
     private long SecondsToRefill(long tokens) => (tokens + _options.RequestsPerSecond - 1) / _options.RequestsPerSecond;

@@ -55,6 +55,16 @@ internal static class CallSql
             : null;
     }
 
+    /// <summary>
+    /// <see cref="ListSql"/> with each call's details as columns 9 to 11: the page is chosen as the list chooses it,
+    /// then joined to its details and put back in list order.
+    /// </summary>
+    public static string ListDetailsSql(CallQuery query, SqlDialect dialect) =>
+        "SELECT p.call_num, p.status, p.from_addr, p.to_addr, p.agent_id, p.direction, p.started_at, p.ended_at, p.duration_sec, " +
+        "d.audio_record_url, d.transcript, d.variables FROM (" + ListSql(query, dialect) + ") p " +
+        "LEFT JOIN call_details d ON d.account_id = @account AND d.call_num = p.call_num " +
+        (query.Ascending ? "ORDER BY p.started_at, p.call_num" : "ORDER BY p.started_at DESC, p.call_num DESC");
+
     public static void BindList(DbCommand command, long accountId, CallQuery query)
     {
         Add(command, "@account", accountId);
@@ -96,6 +106,13 @@ internal static class CallSql
         StartedAt: reader.GetInt64(first + 6),
         EndedAt: reader.IsDBNull(first + 7) ? null : reader.GetInt64(first + 7),
         DurationSec: reader.IsDBNull(first + 8) ? null : reader.GetInt32(first + 8));
+
+    /// <summary>Reads a call with its details in columns 9 to 11, as <see cref="SelectOne"/> and <see cref="ListDetailsSql"/> select it.</summary>
+    public static CallDetailsRecord ReadDetails(DbDataReader reader) => new(
+        ReadCall(reader),
+        AudioRecordUrl: reader.IsDBNull(9) ? null : reader.GetString(9),
+        Transcript: reader.IsDBNull(10) ? null : reader.GetString(10),
+        VariablesJson: reader.IsDBNull(11) ? null : reader.GetString(11));
 
     /// <summary>Whether a row read with <see cref="SelectOne"/> was answered.</summary>
     public static bool ReadAnswered(DbDataReader reader) => Convert.ToInt64(reader.GetValue(12), System.Globalization.CultureInfo.InvariantCulture) != 0;

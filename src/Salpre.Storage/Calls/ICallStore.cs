@@ -12,6 +12,9 @@ public interface ICallStore
     /// <summary>Reads up to <see cref="CallQuery.Limit"/> calls of one account in list order.</summary>
     Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken);
 
+    /// <summary><see cref="ListAsync"/> with each call's recording, transcript and variables.</summary>
+    Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken);
+
     Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken);
 
     /// <summary>The account's calls of a filter counted by group and status (see <see cref="Stats.StatsQuery"/>), one row each.</summary>

@@ -26,6 +26,14 @@ public sealed partial class PostgresCallStore(PostgresDatabase database, IEventS
         return await ReadAllAsync(command, static reader => CallSql.ReadCall(reader), cancellationToken);
     }
 
+    public async Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(CallSql.ListDetailsSql(query, SqlDialect.Postgres), connection);
+        CallSql.BindList(command, accountId, query);
+        return await ReadAllAsync(command, static reader => CallSql.ReadDetails(reader), cancellationToken);
+    }
+
     public async Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -51,11 +59,7 @@ public sealed partial class PostgresCallStore(PostgresDatabase database, IEventS
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = Command(connection, CallSql.SelectOne, ("account", accountId), ("num", callNum));
-        return await FirstAsync(command, static reader => new CallDetailsRecord(
-            CallSql.ReadCall(reader),
-            AudioRecordUrl: reader.IsDBNull(9) ? null : reader.GetString(9),
-            Transcript: reader.IsDBNull(10) ? null : reader.GetString(10),
-            VariablesJson: reader.IsDBNull(11) ? null : reader.GetString(11)), cancellationToken);
+        return await FirstAsync(command, static reader => CallSql.ReadDetails(reader), cancellationToken);
     }
 
     public Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken)

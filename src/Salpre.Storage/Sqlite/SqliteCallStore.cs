@@ -37,6 +37,25 @@ public sealed partial class SqliteCallStore(SqliteDatabase database, IEventSink 
         return Task.FromResult(calls);
     }
 
+    public Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<CallDetailsRecord> calls = database.Read(
+            CallSql.ListDetailsSql(query, SqlDialect.Sqlite),
+            (accountId, query),
+            static (command, state) => CallSql.BindList(command, state.accountId, state.query),
+            static (reader, state) =>
+            {
+                var calls = new List<CallDetailsRecord>(state.query.Limit);
+                while (reader.Read())
+                {
+                    calls.Add(CallSql.ReadDetails(reader));
+                }
+                return calls;
+            });
+        return Task.FromResult(calls);
+    }
+
     public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -77,13 +96,7 @@ public sealed partial class SqliteCallStore(SqliteDatabase database, IEventSink 
                 command.Parameters.AddWithValue("@account", state.accountId);
                 command.Parameters.AddWithValue("@num", state.callNum);
             },
-            static (reader, _) => reader.Read()
-                ? new CallDetailsRecord(
-                    CallSql.ReadCall(reader),
-                    AudioRecordUrl: reader.IsDBNull(9) ? null : reader.GetString(9),
-                    Transcript: reader.IsDBNull(10) ? null : reader.GetString(10),
-                    VariablesJson: reader.IsDBNull(11) ? null : reader.GetString(11))
-                : null));
+            static (reader, _) => reader.Read() ? CallSql.ReadDetails(reader) : null));
     }
 
     public Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken)

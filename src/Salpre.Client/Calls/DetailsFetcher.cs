@@ -1,18 +1,17 @@
 using System.Runtime.CompilerServices;
-using Salpre.Client;
 
-namespace Salpre.Cli.Commands;
+namespace Salpre.Client;
 
 /// <summary>
 /// Turns listed calls into their details (recording, transcript, variables), with a few requests in flight at once
 /// and the answers kept in list order.
 /// </summary>
-public static class DetailsFetcher
+internal static class DetailsFetcher
 {
     public const int Concurrency = 16;
 
     public static async IAsyncEnumerable<Call> WithDetailsAsync(
-        SalpreClient client, IAsyncEnumerable<Call> calls, [EnumeratorCancellation] CancellationToken cancellationToken)
+        CallsClient client, IAsyncEnumerable<Call> calls, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pending = new Queue<Task<CallDetails>>(Concurrency);
@@ -20,7 +19,7 @@ public static class DetailsFetcher
         {
             await foreach (var call in calls.WithCancellation(cancellationToken))
             {
-                pending.Enqueue(client.Calls.GetAsync(call.CallId, stop.Token));
+                pending.Enqueue(client.GetAsync(call.CallId, stop.Token));
                 if (pending.Count == Concurrency)
                 {
                     yield return await pending.Dequeue();
