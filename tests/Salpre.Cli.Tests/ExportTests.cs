@@ -7,7 +7,7 @@ using Salpre.Gateway.Admin;
 namespace Salpre.Cli.Tests;
 
 /// <summary>
-/// <c>salpre calls export</c>: every page through the cursor into a file that appears only when complete, and the
+/// <c>salpre calls export</c>: the gateway's export streamed into a file that appears only when complete, and the
 /// move from one gateway to another in two commands (export, then the gateway's own import).
 /// </summary>
 public sealed class ExportTests(ExportTests.Seeded source) : IClassFixture<ExportTests.Seeded>, IDisposable
@@ -140,12 +140,16 @@ public sealed class ExportTests(ExportTests.Seeded source) : IClassFixture<Expor
     [Fact]
     public async Task Ctrl_C_during_an_export_leaves_the_previous_file_intact_and_no_partial_file()
     {
+        // A key of one request a second pays for its export's calls as they go: 3,000 calls take two seconds.
+        await using var slow = new GatewayServer().With("RateLimiting:RequestsPerSecond", "1").With("RateLimiting:Burst", "1");
+        await slow.InitializeAsync();
+        var account = await slow.CreateAccountAsync();
+        await slow.SeedAsync(account.Id, 3_000, seed: 7);
         var file = Path.Combine(_folder, "history.ndjson");
         await File.WriteAllTextAsync(file, "previous export\n", Cancel);
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
 
-        // One call a request, so the export is still running when the interrupt comes.
-        var export = SalpreRun.RunAsync(SalpreRun.For(source, source.Account.Key), ["calls", "export", "--per-page", "1", "--output", file], interrupt.Token);
+        var export = SalpreRun.RunAsync(SalpreRun.For(slow, account.Key), ["calls", "export", "--output", file], interrupt.Token);
         while (!export.IsCompleted && Directory.GetFiles(_folder).Length < 2)
         {
             await Task.Delay(10, Cancel);
