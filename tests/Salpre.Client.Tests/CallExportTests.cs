@@ -125,6 +125,49 @@ public sealed class CallExportTests(CallExportTests.Seeded gateway) : IClassFixt
         Assert.Contains(withoutExport.Paths, path => path.EndsWith("/call/list", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public async Task ExportToAsync_copies_the_servers_lines_exactly_even_across_cuts(int cuts)
+    {
+        using var plain = new HttpClient();
+        plain.DefaultRequestHeaders.Add("account-secret-key", gateway.Account.Key);
+        var expected = await plain.GetByteArrayAsync(new Uri(gateway.BaseAddress, "api/gateway/v1/call/export?format=ndjson&include=details"), Cancel);
+        var cutter = new CuttingHandler(cuts, 300_001);
+        using var client = Client(cutter);
+        using var destination = new MemoryStream();
+        var reported = new List<long>();
+
+        var count = await client.Calls.ExportToAsync(destination, new CallExportOptions { IncludeDetails = true }, new Progress(reported), Cancel);
+
+        Assert.Equal(5_000, count);
+        Assert.Equal(cuts + 1, cutter.Requests.Count);
+        Assert.Equal(expected, destination.ToArray());
+        Assert.Equal(5_000, reported[^1]);
+        Assert.Equal(reported.Order(), reported);
+    }
+
+    [Fact]
+    public async Task ExportToAsync_writes_the_list_as_the_exports_ndjson_on_a_server_without_it()
+    {
+        using var client = Client(new WithoutExportHandler());
+        using var destination = new MemoryStream();
+
+        var count = await client.Calls.ExportToAsync(destination, new CallExportOptions { AgentIds = [3] }, cancellationToken: Cancel);
+
+        var lines = Encoding.UTF8.GetString(destination.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var listed = await ListedAsync(new CallListOptions { AgentIds = [3] });
+        Assert.Equal(listed.Count, count);
+        Assert.Equal(listed, lines.Select(line => JsonSerializer.Deserialize(line, SalpreJsonContext.Default.Call)!));
+        Assert.Contains("\"to\":\"+90", lines[0], StringComparison.Ordinal);
+    }
+
+    /// <summary>Records every count reported, at once (unlike <see cref="Progress{T}"/>, which posts them).</summary>
+    private sealed class Progress(List<long> reported) : IProgress<long>
+    {
+        public void Report(long value) => reported.Add(value);
+    }
+
     /// <summary>Cuts the first <paramref name="cuts"/> export answers after some bytes, as a dropped connection does.</summary>
     private sealed class CuttingHandler(int cuts, int bytesBeforeCut) : DelegatingHandler(new SocketsHttpHandler())
     {

@@ -61,7 +61,6 @@ public static class CallsExportCommand
     private static async Task<long> ExportAsync(
         SalpreClient client, CallExportOptions options, FileInfo target, bool csv, bool withDetails, Action<long> progress, CancellationToken cancellationToken)
     {
-        var calls = client.Calls.ExportAsync(options, cancellationToken);
         var directory = target.Directory ?? new DirectoryInfo(Environment.CurrentDirectory);
         var temporary = Path.Combine(directory.FullName, $".{target.Name}.{Guid.NewGuid():N}.partial");
         try
@@ -70,9 +69,10 @@ public static class CallsExportCommand
             var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             await using (file)
             {
+                // NDJSON is the export's own form: copied as it comes. CSV is written call by call.
                 count = csv
-                    ? await WriteCsvAsync(calls, withDetails, file, progress, cancellationToken)
-                    : await WriteNdjsonAsync(calls, file, progress, cancellationToken);
+                    ? await WriteCsvAsync(client.Calls.ExportAsync(options, cancellationToken), withDetails, file, progress, cancellationToken)
+                    : await client.Calls.ExportToAsync(file, options, new ThrottledProgress(progress), cancellationToken);
                 await file.FlushAsync(cancellationToken);
                 // On disk before the name says it is complete.
                 file.Flush(flushToDisk: true);
@@ -86,19 +86,6 @@ public static class CallsExportCommand
             File.Delete(temporary);
             throw;
         }
-    }
-
-    private static async Task<long> WriteNdjsonAsync(IAsyncEnumerable<Call> calls, Stream file, Action<long> progress, CancellationToken cancellationToken)
-    {
-        await using var ndjson = new CallNdjson(file);
-        var ticker = new ProgressTicker(progress);
-        await foreach (var call in calls)
-        {
-            await ndjson.WriteAsync(call, cancellationToken);
-            ticker.Count();
-        }
-        await ndjson.FlushAsync(cancellationToken);
-        return ticker.Total;
     }
 
     private static async Task<long> WriteCsvAsync(IAsyncEnumerable<Call> calls, bool withDetails, Stream file, Action<long> progress, CancellationToken cancellationToken)
@@ -118,20 +105,33 @@ public static class CallsExportCommand
         }
     }
 
+    /// <summary>Passes a growing count on at most every 200 ms.</summary>
+    private sealed class ThrottledProgress(Action<long> report) : IProgress<long>
+    {
+        private long _nextReport = Stopwatch.GetTimestamp();
+
+        public void Report(long value)
+        {
+            if (Stopwatch.GetTimestamp() >= _nextReport)
+            {
+                report(value);
+                _nextReport = Stopwatch.GetTimestamp() + (long)(s_progressInterval.TotalSeconds * Stopwatch.Frequency);
+            }
+        }
+    }
+
     /// <summary>Counts calls and reports the count at most every 200 ms, so the display costs nothing per call.</summary>
     private sealed class ProgressTicker(Action<long> report)
     {
-        private long _nextReport = Stopwatch.GetTimestamp();
+        private readonly ThrottledProgress _progress = new(report);
 
         public long Total { get; private set; }
 
         public void Count()
         {
-            Total++;
-            if ((Total & 255) == 0 && Stopwatch.GetTimestamp() >= _nextReport)
+            if ((++Total & 255) == 0)
             {
-                report(Total);
-                _nextReport = Stopwatch.GetTimestamp() + (long)(s_progressInterval.TotalSeconds * Stopwatch.Frequency);
+                _progress.Report(Total);
             }
         }
     }

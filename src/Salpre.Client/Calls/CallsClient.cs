@@ -52,6 +52,17 @@ public sealed class CallsClient
         _exporter.ExportAsync(options ?? new CallExportOptions(), cancellationToken);
 
     /// <summary>
+    /// <see cref="ExportAsync"/> written into <paramref name="destination"/> as NDJSON, one call a line in the API's
+    /// own form (what the gateway's <c>import</c> reads), copied as the server sends it without parsing each call;
+    /// returns how many calls. <paramref name="progress"/> hears the count as it grows.
+    /// </summary>
+    public Task<long> ExportToAsync(Stream destination, CallExportOptions? options = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        return _exporter.ExportToAsync(destination, options ?? new CallExportOptions(), progress, cancellationToken);
+    }
+
+    /// <summary>
     /// Counts the calls that match the list's filters: totals and, with <see cref="CallStatsOptions.GroupBy"/>, groups
     /// by time (in <see cref="CallStatsOptions.TimeZone"/>), agent, status, direction or box. Without bounds the
     /// server counts the zone's last 30 days, today included; <see cref="CallStats.StartedAfter"/> and

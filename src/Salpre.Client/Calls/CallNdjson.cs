@@ -1,15 +1,16 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
-using Salpre.Client;
 using Salpre.Client.Serialization;
 
-namespace Salpre.Cli.Output;
+namespace Salpre.Client;
 
 /// <summary>
-/// Calls as NDJSON, one call object a line in the API's own form (details with their recording, transcript and variables) (fields the client does not know included), as
-/// the gateway's <c>import</c> reads it. Lines are gathered in a buffer and written to the stream in large blocks.
+/// Calls as NDJSON, one call object a line in the API's own form (details with their recording, transcript and
+/// variables; fields the client does not know included), as the gateway's <c>import</c> reads it. Lines are gathered
+/// in a buffer and written to the stream in large blocks.
 /// </summary>
-public sealed class CallNdjson(Stream stream) : IAsyncDisposable
+internal sealed class CallNdjson(Stream stream) : IAsyncDisposable
 {
     private const int FlushThreshold = 1 << 16;
     private readonly ArrayBufferWriter<byte> _buffer = new(FlushThreshold * 2);
@@ -17,7 +18,7 @@ public sealed class CallNdjson(Stream stream) : IAsyncDisposable
 
     public async ValueTask WriteAsync(Call call, CancellationToken cancellationToken)
     {
-        _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JsonOutput.Encoder });
+        _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         if (call is CallDetails details)
         {
             JsonSerializer.Serialize(_json, details, SalpreJsonContext.Default.CallDetails);
