@@ -54,7 +54,7 @@ SALPRE_TEST_STORAGE=postgres run_suite tests/Salpre.Gateway.Tests/Salpre.Gateway
 # The benchmarks' smoke: every benchmarked path answers correctly, on SQLite and on PostgreSQL, and a 30-second soak runs
 # without an error (checks count as tests).
 smoke_passed=0; smoke_failed=0
-for bench in run.sh stores.sh soak.sh webhooks.sh; do
+for bench in run.sh stores.sh soak.sh webhooks.sh export.sh; do
   smoke=$(bench/$bench --smoke 2>"$results/$bench.log" | tail -n 1)
   echo "bench/$bench smoke: ${smoke:-no result}"
   passed_here=$(sed -nE 's/^smoke: ([0-9]+) passed, ([0-9]+) failed$/\1/p' <<<"$smoke")
