@@ -18,42 +18,29 @@ public sealed partial class SqliteCallStore(SqliteDatabase database, IEventSink 
             static (reader, _) => reader.Read() ? reader.GetInt64(0) : 0));
     }
 
-    public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<CallRecord> calls = database.Read(
-            CallSql.ListSql(query, SqlDialect.Sqlite),
-            (accountId, query),
-            static (command, state) => CallSql.BindList(command, state.accountId, state.query),
-            static (reader, state) =>
-            {
-                var calls = new List<CallRecord>(state.query.Limit);
-                while (reader.Read())
-                {
-                    calls.Add(CallSql.ReadCall(reader));
-                }
-                return calls;
-            });
-        return Task.FromResult(calls);
-    }
+    public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken) =>
+        ReadListAsync(CallSql.ListSql(query, SqlDialect.Sqlite), accountId, query, static reader => CallSql.ReadCall(reader), cancellationToken);
 
-    public Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken) =>
+        ReadListAsync(CallSql.ListDetailsSql(query, SqlDialect.Sqlite), accountId, query, CallSql.ReadDetails, cancellationToken);
+
+    private Task<IReadOnlyList<T>> ReadListAsync<T>(string sql, long accountId, CallQuery query, Func<SqliteDataReader, T> readRow, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<CallDetailsRecord> calls = database.Read(
-            CallSql.ListDetailsSql(query, SqlDialect.Sqlite),
-            (accountId, query),
+        IReadOnlyList<T> rows = database.Read(
+            sql,
+            (accountId, query, readRow),
             static (command, state) => CallSql.BindList(command, state.accountId, state.query),
             static (reader, state) =>
             {
-                var calls = new List<CallDetailsRecord>(state.query.Limit);
+                var rows = new List<T>(state.query.Limit);
                 while (reader.Read())
                 {
-                    calls.Add(CallSql.ReadDetails(reader));
+                    rows.Add(state.readRow(reader));
                 }
-                return calls;
+                return rows;
             });
-        return Task.FromResult(calls);
+        return Task.FromResult(rows);
     }
 
     public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken)
