@@ -262,12 +262,13 @@ public sealed class CallExportTests(CallExportTests.Seeded seeded) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_store_that_fails_half_way_cuts_the_answer_so_the_client_sees_an_error_not_an_end()
+    public async Task The_first_calls_arrive_before_the_rest_is_read_and_a_failure_after_them_cuts_the_answer()
     {
+        var store = new StallingStore();
         await using var gateway = new GatewayFactory().WithServices(services =>
         {
             var real = services.Last(service => service.ServiceType == typeof(ICallStore)).ImplementationType!;
-            services.AddSingleton<ICallStore>(sp => new FailingAfterFirstRead((ICallStore)ActivatorUtilities.CreateInstance(sp, real)));
+            services.AddSingleton<ICallStore>(sp => store.Wrap((ICallStore)ActivatorUtilities.CreateInstance(sp, real)));
         });
         await gateway.InitializeAsync();
         gateway.ExpectsFaults = true;
@@ -275,35 +276,56 @@ public sealed class CallExportTests(CallExportTests.Seeded seeded) : IClassFixtu
         await gateway.SeedAsync(account.Id, CallData.Generate(4_500, seed: 5));
         using var client = gateway.Client(account.Key);
 
+        // The export's second read waits until the client holds a line of the first: a buffered answer never comes.
         using var response = await client.GetAsync(Export, HttpCompletionOption.ResponseHeadersRead, Cancel);
-        var read = async () => await response.Content.ReadAsStringAsync(Cancel);
+        using var body = new StreamReader(await response.Content.ReadAsStreamAsync(Cancel));
+        var first = await body.ReadLineAsync(Cancel);
+        store.FirstLineSeen.SetResult();
+        var rest = async () => await body.ReadToEndAsync(Cancel);
 
         Assert.Equal(200, (int)response.StatusCode);
-        var cut = await Assert.ThrowsAnyAsync<HttpRequestException>(read);
-        Assert.IsType<HttpIOException>(cut.InnerException);
+        Assert.StartsWith("{\"call_id\":\"c", first);
+        var cut = await Assert.ThrowsAnyAsync<IOException>(rest);
+        Assert.IsType<HttpIOException>(cut);
     }
 
-    /// <summary>A call store whose second list read fails, as a database that goes away mid-export would.</summary>
-    private sealed class FailingAfterFirstRead(ICallStore inner) : ICallStore
+    /// <summary>
+    /// A call store whose second list read of a thousand rows or more waits for the test to see the first line, then
+    /// fails, as a database that goes away mid-export would.
+    /// </summary>
+    private sealed class StallingStore
     {
         private int _reads;
 
-        public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken) =>
-            Interlocked.Increment(ref _reads) == 2 && query.Limit > 1_000
-                ? Task.FromException<IReadOnlyList<CallRecord>>(new InvalidOperationException("the disk went away"))
-                : inner.ListAsync(accountId, query, cancellationToken);
+        public TaskCompletionSource FirstLineSeen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken) => inner.GetVersionAsync(accountId, cancellationToken);
-        public Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => inner.ListDetailsAsync(accountId, query, cancellationToken);
-        public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken) => inner.CountAsync(accountId, filter, cancellationToken);
-        public Task<IReadOnlyList<Storage.Calls.Stats.StatsRow>> GetStatsAsync(long accountId, Storage.Calls.Stats.StatsQuery query, CancellationToken cancellationToken) => inner.GetStatsAsync(accountId, query, cancellationToken);
-        public Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken) => inner.GetAsync(accountId, callNum, cancellationToken);
-        public Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken) => inner.ReserveCallNumbersAsync(count, above, cancellationToken);
-        public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, bool withEvents, CancellationToken cancellationToken) => inner.ImportAsync(accountId, calls, withEvents, cancellationToken);
-        public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) => inner.CreateAsync(accountId, call, claim, render, cancellationToken);
-        public Task<CreateOutcome?> FindIdempotentAsync(long accountId, IdempotencyClaim claim, CancellationToken cancellationToken) => inner.FindIdempotentAsync(accountId, claim, cancellationToken);
-        public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) => inner.RecordEventAsync(accountId, callNum, report, outcome, cancellationToken);
-        public Task<IReadOnlyList<CallEventRecord>?> ListEventsAsync(long accountId, long callNum, CancellationToken cancellationToken) => inner.ListEventsAsync(accountId, callNum, cancellationToken);
-        public Task<long> ForgetIdempotencyKeysAsync(long before, CancellationToken cancellationToken) => inner.ForgetIdempotencyKeysAsync(before, cancellationToken);
+        public ICallStore Wrap(ICallStore inner) => new Store(this, inner);
+
+        private async Task<IReadOnlyList<CallRecord>> ListAsync(ICallStore inner, long accountId, CallQuery query, CancellationToken cancellationToken)
+        {
+            if (query.Limit < 1_000 || Interlocked.Increment(ref _reads) != 2)
+            {
+                return await inner.ListAsync(accountId, query, cancellationToken);
+            }
+            await FirstLineSeen.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            throw new InvalidOperationException("the disk went away");
+        }
+
+        private sealed class Store(StallingStore owner, ICallStore inner) : ICallStore
+        {
+            public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => owner.ListAsync(inner, accountId, query, cancellationToken);
+            public Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken) => inner.GetVersionAsync(accountId, cancellationToken);
+            public Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => inner.ListDetailsAsync(accountId, query, cancellationToken);
+            public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken) => inner.CountAsync(accountId, filter, cancellationToken);
+            public Task<IReadOnlyList<Storage.Calls.Stats.StatsRow>> GetStatsAsync(long accountId, Storage.Calls.Stats.StatsQuery query, CancellationToken cancellationToken) => inner.GetStatsAsync(accountId, query, cancellationToken);
+            public Task<CallDetailsRecord?> GetAsync(long accountId, long callNum, CancellationToken cancellationToken) => inner.GetAsync(accountId, callNum, cancellationToken);
+            public Task<long> ReserveCallNumbersAsync(long count, long above, CancellationToken cancellationToken) => inner.ReserveCallNumbersAsync(count, above, cancellationToken);
+            public Task<ImportOutcome> ImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, bool withEvents, CancellationToken cancellationToken) => inner.ImportAsync(accountId, calls, withEvents, cancellationToken);
+            public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) => inner.CreateAsync(accountId, call, claim, render, cancellationToken);
+            public Task<CreateOutcome?> FindIdempotentAsync(long accountId, IdempotencyClaim claim, CancellationToken cancellationToken) => inner.FindIdempotentAsync(accountId, claim, cancellationToken);
+            public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) => inner.RecordEventAsync(accountId, callNum, report, outcome, cancellationToken);
+            public Task<IReadOnlyList<CallEventRecord>?> ListEventsAsync(long accountId, long callNum, CancellationToken cancellationToken) => inner.ListEventsAsync(accountId, callNum, cancellationToken);
+            public Task<long> ForgetIdempotencyKeysAsync(long before, CancellationToken cancellationToken) => inner.ForgetIdempotencyKeysAsync(before, cancellationToken);
+        }
     }
 }
