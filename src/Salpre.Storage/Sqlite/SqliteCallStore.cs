@@ -111,45 +111,59 @@ public sealed partial class SqliteCallStore(SqliteDatabase database, IEventSink 
     private Task<ImportOutcome> WriteImportAsync(long accountId, IAsyncEnumerable<CallDetailsRecord> calls, bool withEvents, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, ct) =>
         {
-            await using var insertCall = connection.CreateCommand();
-            insertCall.CommandText =
+            // A large import inserts into every index of calls at once: a page cache of its size spares it rereading pages.
+            await SetCacheSizeAsync(connection, ImportCacheKiB, ct);
+            using var insertCall = new SqliteRawStatement(connection,
                 "INSERT INTO calls (account_id, started_at, call_num, status, from_addr, to_addr, agent_id, direction, ended_at, duration_sec, answered) " +
-                "VALUES (@account, @started_at, @num, @status, @from, @to, @agent, @direction, @ended_at, @duration, @answered) " +
-                "ON CONFLICT DO NOTHING";
-            var callParameters = AddParameters(insertCall, "@account", "@started_at", "@num", "@status", "@from", "@to", "@agent", "@direction", "@ended_at", "@duration", "@answered");
-            await using var insertDetails = connection.CreateCommand();
-            insertDetails.CommandText =
-                "INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables) " +
-                "VALUES (@account, @num, @url, @transcript, @variables)";
-            var detailParameters = AddParameters(insertDetails, "@account", "@num", "@url", "@transcript", "@variables");
-            insertCall.Prepare();
-            insertDetails.Prepare();
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING");
+            using var insertDetails = new SqliteRawStatement(connection,
+                "INSERT INTO call_details (account_id, call_num, audio_record_url, transcript, variables) VALUES (?1, ?2, ?3, ?4, ?5)");
 
             long inserted = 0, present = 0, highest = 0;
             var rollups = new CallRollups.Changes();
-            await foreach (var details in calls.WithCancellation(ct))
+            try
             {
-                var call = details.Call;
-                var answered = CallLifecycle.IsAnsweredImport(call);
-                Fill(callParameters, accountId, call.StartedAt, call.CallNum, (int)call.Status, call.From, call.To,
-                    call.AgentId, (int)call.Direction, call.EndedAt, call.DurationSec, answered ? 1 : 0);
-                if (await insertCall.ExecuteNonQueryAsync(ct) == 0)
+                await foreach (var details in calls.WithCancellation(ct))
                 {
-                    present++;
-                    continue;
+                    var call = details.Call;
+                    var answered = CallLifecycle.IsAnsweredImport(call);
+                    insertCall.Bind(1, accountId);
+                    insertCall.Bind(2, call.StartedAt);
+                    insertCall.Bind(3, call.CallNum);
+                    insertCall.Bind(4, (int)call.Status);
+                    insertCall.Bind(5, call.From);
+                    insertCall.Bind(6, call.To);
+                    insertCall.Bind(7, call.AgentId);
+                    insertCall.Bind(8, (int)call.Direction);
+                    insertCall.Bind(9, call.EndedAt);
+                    insertCall.Bind(10, call.DurationSec);
+                    insertCall.Bind(11, answered ? 1 : 0);
+                    if (insertCall.Execute() == 0)
+                    {
+                        present++;
+                        continue;
+                    }
+                    inserted++;
+                    rollups.Add(CallTally.Of(call, answered), +1);
+                    highest = Math.Max(highest, call.CallNum);
+                    if (details.AudioRecordUrl is not null || details.Transcript is not null || details.VariablesJson is not null)
+                    {
+                        insertDetails.Bind(1, accountId);
+                        insertDetails.Bind(2, call.CallNum);
+                        insertDetails.Bind(3, details.AudioRecordUrl);
+                        insertDetails.Bind(4, details.Transcript);
+                        insertDetails.Bind(5, details.VariablesJson);
+                        insertDetails.Execute();
+                    }
+                    if (withEvents)
+                    {
+                        await EventOutbox.AppendCallAsync(connection, SqlDialect.Sqlite, sink, accountId, call, null, 0, ct);
+                    }
                 }
-                inserted++;
-                rollups.Add(CallTally.Of(call, answered), +1);
-                highest = Math.Max(highest, call.CallNum);
-                if (details.AudioRecordUrl is not null || details.Transcript is not null || details.VariablesJson is not null)
-                {
-                    Fill(detailParameters, accountId, call.CallNum, details.AudioRecordUrl, details.Transcript, details.VariablesJson);
-                    await insertDetails.ExecuteNonQueryAsync(ct);
-                }
-                if (withEvents)
-                {
-                    await EventOutbox.AppendCallAsync(connection, SqlDialect.Sqlite, sink, accountId, call, null, 0, ct);
-                }
+            }
+            finally
+            {
+                await SetCacheSizeAsync(connection, DefaultCacheKiB, CancellationToken.None);
             }
 
             await rollups.WriteAsync(connection, accountId, ct);
@@ -165,14 +179,13 @@ public sealed partial class SqliteCallStore(SqliteDatabase database, IEventSink 
             return new ImportOutcome(inserted, present);
         }, cancellationToken);
 
-    private static SqliteParameter[] AddParameters(SqliteCommand command, params string[] names) =>
-        [.. names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name }))];
+    private const int ImportCacheKiB = 256 * 1024;
+    private const int DefaultCacheKiB = 2000;
 
-    private static void Fill(SqliteParameter[] parameters, params object?[] values)
+    private static async Task SetCacheSizeAsync(SqliteConnection connection, int kibibytes, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            parameters[i].Value = values[i] ?? DBNull.Value;
-        }
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA cache_size = -{kibibytes}";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
     }
 }

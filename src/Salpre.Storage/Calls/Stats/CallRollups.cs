@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
 
 namespace Salpre.Storage.Calls.Stats;
@@ -98,13 +99,11 @@ internal static class CallRollups
             for (var row = 0; row < chunk.Length; row++)
             {
                 sql.Append(row == 0 ? "(@account" : ", (@account");
-                var values = chunk[row].Key.Append(chunk[row].Sums.Calls).Append(chunk[row].Sums.Answered).Append(chunk[row].Sums.TalkSec);
-                var column = 0;
-                foreach (var value in values)
+                // The values are numbers this code computed, written as literals: SQLite finds a named parameter by a
+                // linear scan of the statement's names, so 1,200 of them cost most of a large import's time.
+                foreach (var value in chunk[row].Key.Append(chunk[row].Sums.Calls).Append(chunk[row].Sums.Answered).Append(chunk[row].Sums.TalkSec))
                 {
-                    var name = $"@r{row}c{column++}";
-                    sql.Append(", ").Append(name);
-                    CallSql.Add(command, name, value);
+                    sql.Append(", ").Append(CultureInfo.InvariantCulture, $"{Convert.ToInt64(value, CultureInfo.InvariantCulture)}");
                 }
                 sql.Append(')');
             }
