@@ -54,23 +54,21 @@ public static class CallsApi
         ListPageCache pages,
         CancellationToken cancellationToken)
     {
-        // A page kept for the current version of the account's calls is current: send it (or 304) as it is.
         var queryString = context.Request.QueryString.Value ?? "";
-        string? etag = null;
-        long version = 0;
-        if (pages.Enabled)
+        // A client that sends Cache-Control: no-cache gets the page read afresh (and kept for the next one).
+        var wantsFresh = context.Request.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
+        if (pages.Enabled && !wantsFresh)
         {
-            version = await calls.GetVersionAsync(caller.AccountId, cancellationToken);
-            etag = ListPageCache.ETag(caller.AccountId, version);
-            if (context.Request.Headers.IfNoneMatch == etag)
+            // A page kept for the current version of the account's calls is current: send it (or 304) as it is.
+            var current = await calls.GetVersionAsync(caller.AccountId, cancellationToken);
+            var currentTag = ListPageCache.ETag(caller.AccountId, current);
+            if (context.Request.Headers.IfNoneMatch == currentTag)
             {
-                return new ListPageResult([], etag, notModified: true);
+                return new ListPageResult([], currentTag, notModified: true);
             }
-            // A client that sends Cache-Control: no-cache gets the page read afresh (and kept for the next one).
-            var wantsFresh = context.Request.Headers.CacheControl.ToString().Contains("no-cache", StringComparison.OrdinalIgnoreCase);
-            if (!wantsFresh && pages.Find(caller.AccountId, queryString, version) is { } kept)
+            if (pages.Find(caller.AccountId, queryString, current) is { } kept)
             {
-                return new ListPageResult(kept, etag, notModified: false);
+                return new ListPageResult(kept, currentTag, notModified: false);
             }
         }
 
@@ -78,7 +76,17 @@ public static class CallsApi
         {
             return TypedResults.BadRequest(ApiErrors.InvalidParameter(context, invalid));
         }
-        var page = await ReadPageAsync(caller.AccountId, request, calls, cursors, cancellationToken);
+        // The page comes with the version it was read at, in one request to the database.
+        var (page, version) = await ReadPageAsync(caller.AccountId, request, calls, cursors, cancellationToken);
+        if (!pages.Enabled)
+        {
+            return new ListPageResult(GatewayJsonBytes.Render(page, GatewayJsonContext.Default.CallListResponse), null, notModified: false);
+        }
+        var etag = ListPageCache.ETag(caller.AccountId, version);
+        if (context.Request.Headers.IfNoneMatch == etag)
+        {
+            return new ListPageResult([], etag, notModified: true);
+        }
         var body = GatewayJsonBytes.Render(page, GatewayJsonContext.Default.CallListResponse);
         // Pages reached by a cursor belong to a walk (an export, a sync) and are seldom read twice: keeping them
         // would push out the first pages that dashboards poll.
@@ -90,7 +98,7 @@ public static class CallsApi
     }
 
     /// <summary>A page of the list as the API answers it; the dashboard's calls page reads through this too.</summary>
-    internal static async Task<CallListResponse> ReadPageAsync(
+    internal static async Task<(CallListResponse Page, long Version)> ReadPageAsync(
         long accountId, CallListRequest request, ICallStore calls, CallCursors cursors, CancellationToken cancellationToken)
     {
         // One row more than a page tells whether a next page exists.
@@ -100,7 +108,7 @@ public static class CallsApi
             request.After,
             Offset: request.After is null ? (request.Page - 1) * request.PerPage : 0,
             Limit: request.PerPage + 1);
-        var rows = await calls.ListAsync(accountId, query, cancellationToken);
+        var (version, rows) = await calls.ListWithVersionAsync(accountId, query, cancellationToken);
         var hasNext = rows.Count > request.PerPage;
         var count = Math.Min(rows.Count, request.PerPage);
 
@@ -119,7 +127,7 @@ public static class CallsApi
         }
 
         long? total = request.IncludeTotal ? await calls.CountAsync(accountId, request.Filter, cancellationToken) : null;
-        return new CallListResponse(items, new CallListMeta(request.PerPage, request.Page, hasNext, nextCursor, total, request.IgnoredParameters));
+        return (new CallListResponse(items, new CallListMeta(request.PerPage, request.Page, hasNext, nextCursor, total, request.IgnoredParameters)), version);
     }
 
     internal static async Task<Results<JsonOk<DataResponse<CallDetails>>, NotFound<ErrorResponse>>> GetCall(

@@ -34,7 +34,7 @@ public sealed record CallsView(
             return (null, invalid);
         }
         CallFilterParameters.Parse(query, rawQuery: null, out _, out var zone);
-        var page = await CallsApi.ReadPageAsync(caller.AccountId, request, calls, cursors, cancellationToken);
+        var (page, _) = await CallsApi.ReadPageAsync(caller.AccountId, request, calls, cursors, cancellationToken);
 
         // The address without paging: filters, order, zone and page size, as they came.
         var kept = query.Where(pair => pair.Key is not ("cursor" or "page" or "include_total"))

@@ -23,6 +23,9 @@ internal static class CallSql
     // The unfiltered first pages and cursor pages are most of the traffic: their text is built once per page size.
     private static readonly ConcurrentDictionary<(bool Ascending, bool Keyset, int Limit), string> s_unfiltered = new();
 
+    // The same texts with the version read before them (unfiltered ones only, like s_unfiltered).
+    private static readonly ConcurrentDictionary<string, string> s_withVersion = new(StringComparer.Ordinal);
+
     // The unfiltered text names no index, so both dialects share it.
     public static string ListSql(CallQuery query, SqlDialect dialect)
     {
@@ -53,6 +56,28 @@ internal static class CallSql
             : oneAgent ? "ix_calls_agent"
             : oneStatus ? "ix_calls_status"
             : null;
+    }
+
+    /// <summary>The account's calls version (first result), then <see cref="ListSql"/> (second), in one command.</summary>
+    public static string ListWithVersionSql(CallQuery query, SqlDialect dialect)
+    {
+        var list = ListSql(query, dialect);
+        return query.Filter.IsEmpty && !UsesOffset(query) ? s_withVersion.GetOrAdd(list, static list => VersionSql + list) : VersionSql + list;
+    }
+
+    private const string VersionSql = "SELECT calls_version FROM accounts WHERE id = @account; ";
+
+    /// <summary>Reads <see cref="ListWithVersionSql"/>'s two results from a reader that has them at hand (SQLite's).</summary>
+    public static VersionedCalls ReadWithVersion(DbDataReader reader, int limit)
+    {
+        var version = reader.Read() ? reader.GetInt64(0) : 0;
+        reader.NextResult();
+        var calls = new List<CallRecord>(limit);
+        while (reader.Read())
+        {
+            calls.Add(ReadCall(reader));
+        }
+        return new VersionedCalls(version, calls);
     }
 
     /// <summary>

@@ -12,6 +12,12 @@ public interface ICallStore
     /// <summary>Reads up to <see cref="CallQuery.Limit"/> calls of one account in list order.</summary>
     Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="ListAsync"/> and the account's calls version, read together in one request to the database: the
+    /// version is the one of the calls listed.
+    /// </summary>
+    Task<VersionedCalls> ListWithVersionAsync(long accountId, CallQuery query, CancellationToken cancellationToken);
+
     /// <summary><see cref="ListAsync"/> with each call's recording, transcript and variables.</summary>
     Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken);
 
@@ -62,5 +68,7 @@ public interface ICallStore
     /// <summary>Forgets idempotency keys created before <paramref name="before"/> (Unix seconds); returns how many.</summary>
     Task<long> ForgetIdempotencyKeysAsync(long before, CancellationToken cancellationToken);
 }
+
+public sealed record VersionedCalls(long Version, IReadOnlyList<CallRecord> Calls);
 
 public sealed record ImportOutcome(long Inserted, long AlreadyPresent);

@@ -26,6 +26,22 @@ public sealed partial class PostgresCallStore(PostgresDatabase database, IEventS
         return await ReadAllAsync(command, static reader => CallSql.ReadCall(reader), cancellationToken);
     }
 
+    public async Task<VersionedCalls> ListWithVersionAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(CallSql.ListWithVersionSql(query, SqlDialect.Postgres), connection);
+        CallSql.BindList(command, accountId, query);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var version = await reader.ReadAsync(cancellationToken) ? reader.GetInt64(0) : 0;
+        await reader.NextResultAsync(cancellationToken);
+        var calls = new List<CallRecord>(query.Limit);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            calls.Add(CallSql.ReadCall(reader));
+        }
+        return new VersionedCalls(version, calls);
+    }
+
     public async Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

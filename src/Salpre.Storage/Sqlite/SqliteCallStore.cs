@@ -21,6 +21,16 @@ public sealed partial class SqliteCallStore(SqliteDatabase database, IEventSink 
     public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken) =>
         ReadListAsync(CallSql.ListSql(query, SqlDialect.Sqlite), accountId, query, static reader => CallSql.ReadCall(reader), cancellationToken);
 
+    public Task<VersionedCalls> ListWithVersionAsync(long accountId, CallQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(database.Read(
+            CallSql.ListWithVersionSql(query, SqlDialect.Sqlite),
+            (accountId, query),
+            static (command, state) => CallSql.BindList(command, state.accountId, state.query),
+            static (reader, state) => CallSql.ReadWithVersion(reader, state.query.Limit)));
+    }
+
     public Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken) =>
         ReadListAsync(CallSql.ListDetailsSql(query, SqlDialect.Sqlite), accountId, query, CallSql.ReadDetails, cancellationToken);
 

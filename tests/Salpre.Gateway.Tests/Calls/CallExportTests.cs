@@ -315,6 +315,7 @@ public sealed class CallExportTests(CallExportTests.Seeded seeded) : IClassFixtu
         {
             public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => owner.ListAsync(inner, accountId, query, cancellationToken);
             public Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken) => inner.GetVersionAsync(accountId, cancellationToken);
+            public Task<VersionedCalls> ListWithVersionAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => inner.ListWithVersionAsync(accountId, query, cancellationToken);
             public Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => inner.ListDetailsAsync(accountId, query, cancellationToken);
             public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken) => inner.CountAsync(accountId, filter, cancellationToken);
             public Task<IReadOnlyList<Storage.Calls.Stats.StatsRow>> GetStatsAsync(long accountId, Storage.Calls.Stats.StatsQuery query, CancellationToken cancellationToken) => inner.GetStatsAsync(accountId, query, cancellationToken);

@@ -44,6 +44,7 @@ public sealed class Faults
     {
         public Task<long> GetVersionAsync(long accountId, CancellationToken cancellationToken) => Throw<long>();
         public Task<IReadOnlyList<CallRecord>> ListAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => Throw<IReadOnlyList<CallRecord>>();
+        public Task<VersionedCalls> ListWithVersionAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => Throw<VersionedCalls>();
         public Task<IReadOnlyList<CallDetailsRecord>> ListDetailsAsync(long accountId, CallQuery query, CancellationToken cancellationToken) => Throw<IReadOnlyList<CallDetailsRecord>>();
         public Task<long> CountAsync(long accountId, CallFilter filter, CancellationToken cancellationToken) => Throw<long>();
         public Task<IReadOnlyList<Storage.Calls.Stats.StatsRow>> GetStatsAsync(long accountId, Storage.Calls.Stats.StatsQuery query, CancellationToken cancellationToken) =>
