@@ -36,8 +36,10 @@ public sealed partial class SqliteCallStore
                 "VALUES (@account, @started_at, @num, 0, @from, @to, @agent, 0)",
                 ("@account", accountId), ("@started_at", call.StartedAt), ("@num", callNum), ("@from", call.From), ("@to", call.To), ("@agent", call.AgentId));
             await InsertEventAsync(connection, accountId, callNum, 1, new CallEvent(CallStatus.Initiated, call.StartedAt, null), ct);
-            await CallRollups.ApplyAsync(connection, accountId, [CallTally.Of(created, answered: false)], [], ct);
-            await EventOutbox.AppendCallAsync(connection, SqlDialect.Sqlite, sink, accountId, created, null, 1, ct);
+            var writes = new SqlBatch();
+            CallRollups.Move(writes, accountId, null, CallTally.Of(created, answered: false));
+            EventOutbox.AppendCall(writes, SqlDialect.Sqlite, sink, accountId, created, null, 1);
+            await writes.ExecuteAsync(connection, ct);
 
             var response = render(created);
             if (claim is not null)
@@ -87,8 +89,10 @@ public sealed partial class SqliteCallStore
             await ExecuteAsync(connection, ct, CallSql.UpdateState,
                 ("@status", (int)moved.Status), ("@ended_at", moved.EndedAt), ("@duration", moved.DurationSec), ("@answered", answered ? 1 : 0),
                 ("@account", accountId), ("@num", callNum));
-            await CallRollups.MoveAsync(connection, accountId, CallTally.Of(call, wasAnswered), CallTally.Of(moved, answered), ct);
-            await EventOutbox.AppendCallAsync(connection, SqlDialect.Sqlite, sink, accountId, moved, call.Status, reports.Count + 1, ct);
+            var writes = new SqlBatch();
+            CallRollups.Move(writes, accountId, CallTally.Of(call, wasAnswered), CallTally.Of(moved, answered));
+            EventOutbox.AppendCall(writes, SqlDialect.Sqlite, sink, accountId, moved, call.Status, reports.Count + 1);
+            await writes.ExecuteAsync(connection, ct);
             await BumpVersionAsync(connection, accountId, ct);
             return judged;
         }, cancellationToken);
