@@ -3,15 +3,30 @@ using System.Data.Common;
 namespace Salpre.Storage;
 
 /// <summary>
-/// Statements of one transaction that need nothing back, gathered to go out together: in one round trip where the
+/// Statements of one transaction that need no rows back, gathered to go out together: in one round trip where the
 /// provider batches (PostgreSQL), one after another where it does not (SQLite, which has no round trips to save).
 /// Parameters are named as in the SQL text (<c>@account</c>).
 /// </summary>
 internal sealed class SqlBatch
 {
-    private readonly List<(string Sql, (string Name, object? Value)[] Parameters)> _statements = [];
+    private readonly List<Statement> _statements = [];
 
-    public void Add(string sql, params (string Name, object? Value)[] parameters) => _statements.Add((sql, parameters));
+    /// <summary>A statement of the batch, and how many rows it changed once the batch has run.</summary>
+    public sealed class Statement(string sql, (string Name, object? Value)[] parameters)
+    {
+        public string Sql { get; } = sql;
+
+        public (string Name, object? Value)[] Parameters { get; } = parameters;
+
+        public int RecordsAffected { get; internal set; }
+    }
+
+    public Statement Add(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var statement = new Statement(sql, parameters);
+        _statements.Add(statement);
+        return statement;
+    }
 
     /// <summary>Runs the statements in order, on the connection's transaction, and empties the batch.</summary>
     public async Task ExecuteAsync(DbConnection connection, CancellationToken ct)
@@ -19,23 +34,27 @@ internal sealed class SqlBatch
         if (connection.CanCreateBatch)
         {
             await using var batch = connection.CreateBatch();
-            foreach (var (sql, parameters) in _statements)
+            foreach (var statement in _statements)
             {
                 var command = batch.CreateBatchCommand();
-                command.CommandText = sql;
-                Bind(command.Parameters, command.CreateParameter, parameters);
+                command.CommandText = statement.Sql;
+                Bind(command.Parameters, command.CreateParameter, statement.Parameters);
                 batch.BatchCommands.Add(command);
             }
             await batch.ExecuteNonQueryAsync(ct);
+            for (var i = 0; i < _statements.Count; i++)
+            {
+                _statements[i].RecordsAffected = batch.BatchCommands[i].RecordsAffected;
+            }
         }
         else
         {
-            foreach (var (sql, parameters) in _statements)
+            foreach (var statement in _statements)
             {
                 await using var command = connection.CreateCommand();
-                command.CommandText = sql;
-                Bind(command.Parameters, command.CreateParameter, parameters);
-                await command.ExecuteNonQueryAsync(ct);
+                command.CommandText = statement.Sql;
+                Bind(command.Parameters, command.CreateParameter, statement.Parameters);
+                statement.RecordsAffected = await command.ExecuteNonQueryAsync(ct);
             }
         }
         _statements.Clear();

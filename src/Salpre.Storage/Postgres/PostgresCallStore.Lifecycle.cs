@@ -9,16 +9,17 @@ namespace Salpre.Storage.Postgres;
 /// <summary>Calls coming in: make-call's creation, the boxes' status reports, and the call's log.</summary>
 public sealed partial class PostgresCallStore
 {
-    public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
-        EventOutbox.TellAsync(sink, WriteCreateAsync(accountId, call, claim, render, cancellationToken), outcome => outcome is CreateOutcome.Created);
+    public async Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
+        (await EventOutbox.TellAsync(sink, WriteCreateAsync(accountId, call, claim, render, cancellationToken), written => written.Deliveries?.RecordsAffected > 0)).Outcome;
 
-    private Task<CreateOutcome> WriteCreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
-        database.WriteAsync<CreateOutcome>(async (connection, writes, ct) =>
+    private Task<(CreateOutcome Outcome, SqlBatch.Statement? Deliveries)> WriteCreateAsync(
+        long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
+        database.WriteAsync<(CreateOutcome, SqlBatch.Statement?)>(async (connection, writes, ct) =>
         {
             var (claimed, callNum) = await ClaimAndNumberAsync(connection, accountId, claim, call.StartedAt, ct);
             if (!claimed && await JudgeLiveClaimAsync(connection, accountId, claim!, call.StartedAt, ct) is { } earlier)
             {
-                return earlier;
+                return (earlier, null);
             }
 
             var created = new CallRecord(callNum, CallStatus.Initiated, call.From, call.To, call.AgentId, CallDirection.Outbound, call.StartedAt, null, null);
@@ -27,7 +28,7 @@ public sealed partial class PostgresCallStore
                 "VALUES (@account, @started_at, @num, 0, @from, @to, @agent, 0)",
                 ("account", accountId), ("started_at", call.StartedAt), ("num", callNum), ("from", call.From), ("to", call.To), ("agent", call.AgentId));
             AddEvent(writes, accountId, callNum, 1, new CallEvent(CallStatus.Initiated, call.StartedAt, null));
-            EventOutbox.AppendCall(writes, SqlDialect.Postgres, sink, accountId, created, null, 1);
+            var deliveries = EventOutbox.AppendCall(writes, SqlDialect.Postgres, sink, accountId, created, null, 1);
             var response = render(created);
             if (claim is not null)
             {
@@ -35,7 +36,7 @@ public sealed partial class PostgresCallStore
                     ("num", callNum), ("response", response), ("account", accountId), ("key", claim.Key));
             }
             AddAccountWrites(writes, accountId, null, CallTally.Of(created, answered: false));
-            return new CreateOutcome.Created(created, response);
+            return (new CreateOutcome.Created(created, response), deliveries);
         }, cancellationToken);
 
     public async Task<CreateOutcome?> FindIdempotentAsync(long accountId, IdempotencyClaim claim, CancellationToken cancellationToken)
@@ -44,11 +45,12 @@ public sealed partial class PostgresCallStore
         return Judge(claim, await ReadClaimAsync(connection, accountId, claim.Key, cancellationToken));
     }
 
-    public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
-        EventOutbox.TellAsync(sink, WriteEventAsync(accountId, callNum, report, outcome, cancellationToken), result => result.Result == EventResult.Applied);
+    public async Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
+        (await EventOutbox.TellAsync(sink, WriteEventAsync(accountId, callNum, report, outcome, cancellationToken), written => written.Deliveries?.RecordsAffected > 0)).Outcome;
 
-    private Task<EventOutcome> WriteEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, writes, ct) =>
+    private Task<(EventOutcome Outcome, SqlBatch.Statement? Deliveries)> WriteEventAsync(
+        long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
+        database.WriteAsync<(EventOutcome, SqlBatch.Statement?)>(async (connection, writes, ct) =>
         {
             // The row lock makes concurrent reports of one call take turns, each judged against the one before; the
             // call and its reports are read in one round trip, the reports once the lock is held.
@@ -74,12 +76,12 @@ public sealed partial class PostgresCallStore
             }
             if (read is not var (call, wasAnswered))
             {
-                return new EventOutcome(EventResult.NotFound, null);
+                return (new EventOutcome(EventResult.NotFound, null), null);
             }
             var judged = CallLifecycle.Judge(call, events, report);
             if (judged.Result != EventResult.Applied)
             {
-                return judged;
+                return (judged, null);
             }
 
             var moved = judged.Call!;
@@ -94,9 +96,9 @@ public sealed partial class PostgresCallStore
             writes.Add(CallSql.UpdateState,
                 ("status", (int)moved.Status), ("ended_at", moved.EndedAt), ("duration", moved.DurationSec), ("answered", answered ? 1 : 0),
                 ("account", accountId), ("num", callNum));
-            EventOutbox.AppendCall(writes, SqlDialect.Postgres, sink, accountId, moved, call.Status, events.Count + 1);
+            var deliveries = EventOutbox.AppendCall(writes, SqlDialect.Postgres, sink, accountId, moved, call.Status, events.Count + 1);
             AddAccountWrites(writes, accountId, CallTally.Of(call, wasAnswered), CallTally.Of(moved, answered));
-            return judged;
+            return (judged, deliveries);
         }, cancellationToken);
 
     public async Task<IReadOnlyList<CallEventRecord>?> ListEventsAsync(long accountId, long callNum, CancellationToken cancellationToken)

@@ -57,21 +57,22 @@ internal static class EventOutbox
 
     /// <summary>
     /// Adds a call's event and its deliveries to <paramref name="batch"/>: its type follows its status;
-    /// <paramref name="previous"/> is null for a new call.
+    /// <paramref name="previous"/> is null for a new call. Returns the deliveries' statement, which counts them once
+    /// the batch has run.
     /// </summary>
-    public static void AppendCall(SqlBatch batch, SqlDialect dialect, IEventSink sink, long accountId, CallRecord call, CallStatus? previous, int sequence)
+    public static SqlBatch.Statement AppendCall(SqlBatch batch, SqlDialect dialect, IEventSink sink, long accountId, CallRecord call, CallStatus? previous, int sequence)
     {
         var type = EventTypes.Of(call.Status);
         var now = sink.Time.GetUtcNow().ToUnixTimeMilliseconds();
         batch.Add(InsertSql(dialect), ("@account", accountId), ("@type", type), ("@now", now), ("@data", sink.CallData(call, previous, sequence)));
-        batch.Add(FanOutSql(LastEventId(dialect), oneEndpoint: false), ("@now", now), ("@account", accountId), ("@bit", EventTypes.BitOf(type)));
+        return batch.Add(FanOutSql(LastEventId(dialect), oneEndpoint: false), ("@now", now), ("@account", accountId), ("@bit", EventTypes.BitOf(type)));
     }
 
-    /// <summary>Tells the sink, once <paramref name="write"/> has committed, when it made an event.</summary>
-    public static async Task<T> TellAsync<T>(IEventSink sink, Task<T> write, Func<T, bool> madeEvent)
+    /// <summary>Tells the sink, once <paramref name="write"/> has committed, when it made deliveries (or may have).</summary>
+    public static async Task<T> TellAsync<T>(IEventSink sink, Task<T> write, Func<T, bool> madeDeliveries)
     {
         var result = await write;
-        if (madeEvent(result))
+        if (madeDeliveries(result))
         {
             sink.Committed();
         }
