@@ -69,6 +69,7 @@ public sealed class PostgresDatabase : IStorage, IDisposable, IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var writes = new SqlBatch();
         var result = await work(connection, writes, cancellationToken);
+        // Npgsql sees the transaction end with this statement, and the transaction object has nothing left to do.
         writes.Add("COMMIT");
         await writes.ExecuteAsync(connection, cancellationToken);
         return result;
