@@ -8,14 +8,10 @@ namespace Salpre.Storage.Postgres;
 /// </summary>
 internal static class PostgresCallNumbers
 {
-    /// <summary>The next number, for a call created in the current transaction.</summary>
-    public static async Task<long> NextAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT nextval('call_numbers') FROM (SELECT pg_advisory_xact_lock_shared(@lock)) AS turn", connection);
-        command.Parameters.AddWithValue("lock", PostgresDatabase.CallNumbersLock);
-        return (long)(await command.ExecuteScalarAsync(ct))!;
-    }
+    /// <summary>The statement that takes the next number, for a call created in the current transaction (it goes out with others).</summary>
+    public static NpgsqlBatchCommand Next() =>
+        PostgresSql.BatchCommand("SELECT nextval('call_numbers') FROM (SELECT pg_advisory_xact_lock_shared(@lock)) AS turn",
+            ("lock", PostgresDatabase.CallNumbersLock));
 
     /// <summary>
     /// Stops every make-call until the transaction ends and returns the number the sequence would give next.

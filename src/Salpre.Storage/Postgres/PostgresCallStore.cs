@@ -178,7 +178,7 @@ public sealed partial class PostgresCallStore(PostgresDatabase database, IEventS
             {
                 // Numbers written here must never be handed out again, and cached pages are now stale.
                 await PostgresCallNumbers.SetLastGivenAsync(connection, Math.Max(next - 1, highest), ct);
-                await BumpVersionAsync(connection, accountId, ct);
+                await ExecuteAsync(connection, ct, BumpVersion, ("account", accountId));
             }
             return new ImportOutcome(inserted, total - inserted);
         }, cancellationToken);
@@ -186,6 +186,6 @@ public sealed partial class PostgresCallStore(PostgresDatabase database, IEventS
     private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) =>
         value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
 
-    private static Task BumpVersionAsync(NpgsqlConnection connection, long accountId, CancellationToken ct) =>
-        ExecuteAsync(connection, ct, "UPDATE accounts SET calls_version = calls_version + 1 WHERE id = @account", ("account", accountId));
+    /// <summary>Cached pages of the account are stale; parameter @account.</summary>
+    private const string BumpVersion = "UPDATE accounts SET calls_version = calls_version + 1 WHERE id = @account";
 }

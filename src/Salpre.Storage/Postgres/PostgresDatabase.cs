@@ -26,6 +26,14 @@ public sealed class PostgresDatabase : IStorage, IDisposable, IAsyncDisposable
             settings.MaxAutoPrepare = 128;
             settings.AutoPrepareMinUsages = 2;
         }
+        // The stores leave no session state behind (no SET, LISTEN or temporary table past its transaction; the
+        // migration lock is let go in a finally), so the reset Npgsql runs on the next use of a pooled connection
+        // (RESET ALL, DISCARD SEQUENCES, DISCARD TEMP...) is work for nothing on every request.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = options.ConnectionString };
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        {
+            settings.NoResetOnClose = true;
+        }
         DataSource = builder.Build();
         ConnectionString = settings.ConnectionString;
     }
@@ -46,6 +54,24 @@ public sealed class PostgresDatabase : IStorage, IDisposable, IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var result = await work(connection, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a read-committed transaction that costs no round trip of its own: BEGIN goes
+    /// out with the work's first statement, and COMMIT with the writes the work leaves in its batch, in one round
+    /// trip. So the rows those writes lock (an account's rollups, its calls version) stay locked for that round trip
+    /// and the commit's flush only. A work that throws is rolled back.
+    /// </summary>
+    internal async Task<T> WriteAsync<T>(Func<NpgsqlConnection, SqlBatch, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var writes = new SqlBatch();
+        var result = await work(connection, writes, cancellationToken);
+        // Npgsql sees the transaction end with this statement, and the transaction object has nothing left to do.
+        writes.Add("COMMIT");
+        await writes.ExecuteAsync(connection, cancellationToken);
         return result;
     }
 

@@ -15,6 +15,17 @@ internal static class PostgresSql
         return command;
     }
 
+    /// <summary>A statement of an <see cref="NpgsqlBatch"/>: statements that depend on each other's order, in one round trip.</summary>
+    public static NpgsqlBatchCommand BatchCommand(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return command;
+    }
+
     public static async Task<int> ExecuteAsync(NpgsqlConnection connection, CancellationToken ct, string sql, params (string Name, object? Value)[] parameters)
     {
         await using var command = Command(connection, sql, parameters);

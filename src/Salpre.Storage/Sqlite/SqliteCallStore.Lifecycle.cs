@@ -8,18 +8,19 @@ namespace Salpre.Storage.Sqlite;
 /// <summary>Calls coming in: make-call's creation, the boxes' status reports, and the call's log.</summary>
 public sealed partial class SqliteCallStore
 {
-    public Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
-        EventOutbox.TellAsync(sink, WriteCreateAsync(accountId, call, claim, render, cancellationToken), outcome => outcome is CreateOutcome.Created);
+    public async Task<CreateOutcome> CreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
+        (await EventOutbox.TellAsync(sink, WriteCreateAsync(accountId, call, claim, render, cancellationToken), written => written.Deliveries?.RecordsAffected > 0)).Outcome;
 
-    private Task<CreateOutcome> WriteCreateAsync(long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
-        database.WriteAsync<CreateOutcome>(async (connection, ct) =>
+    private Task<(CreateOutcome Outcome, SqlBatch.Statement? Deliveries)> WriteCreateAsync(
+        long accountId, NewCall call, IdempotencyClaim? claim, Func<CallRecord, byte[]> render, CancellationToken cancellationToken) =>
+        database.WriteAsync<(CreateOutcome, SqlBatch.Statement?)>(async (connection, ct) =>
         {
             if (claim is not null)
             {
                 var stored = await ReadClaimAsync(connection, accountId, claim.Key, ct);
                 if (Judge(claim, stored) is { } earlier)
                 {
-                    return earlier;
+                    return (earlier, null);
                 }
                 if (stored is not null)
                 {
@@ -36,8 +37,10 @@ public sealed partial class SqliteCallStore
                 "VALUES (@account, @started_at, @num, 0, @from, @to, @agent, 0)",
                 ("@account", accountId), ("@started_at", call.StartedAt), ("@num", callNum), ("@from", call.From), ("@to", call.To), ("@agent", call.AgentId));
             await InsertEventAsync(connection, accountId, callNum, 1, new CallEvent(CallStatus.Initiated, call.StartedAt, null), ct);
-            await CallRollups.ApplyAsync(connection, accountId, [CallTally.Of(created, answered: false)], [], ct);
-            await EventOutbox.AppendCallAsync(connection, SqlDialect.Sqlite, sink, accountId, created, null, 1, ct);
+            var writes = new SqlBatch();
+            CallRollups.Move(writes, accountId, null, CallTally.Of(created, answered: false));
+            var deliveries = EventOutbox.AppendCall(writes, SqlDialect.Sqlite, sink, accountId, created, null, 1);
+            await writes.ExecuteAsync(connection, ct);
 
             var response = render(created);
             if (claim is not null)
@@ -49,7 +52,7 @@ public sealed partial class SqliteCallStore
                     ("@account", accountId), ("@key", claim.Key), ("@hash", claim.RequestHash), ("@num", callNum), ("@response", response), ("@now", call.StartedAt));
             }
             await BumpVersionAsync(connection, accountId, ct);
-            return new CreateOutcome.Created(created, response);
+            return (new CreateOutcome.Created(created, response), deliveries);
         }, cancellationToken);
 
     public async Task<CreateOutcome?> FindIdempotentAsync(long accountId, IdempotencyClaim claim, CancellationToken cancellationToken)
@@ -58,21 +61,22 @@ public sealed partial class SqliteCallStore
         return Judge(claim, await ReadClaimAsync(connection, accountId, claim.Key, cancellationToken));
     }
 
-    public Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
-        EventOutbox.TellAsync(sink, WriteEventAsync(accountId, callNum, report, outcome, cancellationToken), result => result.Result == EventResult.Applied);
+    public async Task<EventOutcome> RecordEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
+        (await EventOutbox.TellAsync(sink, WriteEventAsync(accountId, callNum, report, outcome, cancellationToken), written => written.Deliveries?.RecordsAffected > 0)).Outcome;
 
-    private Task<EventOutcome> WriteEventAsync(long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, ct) =>
+    private Task<(EventOutcome Outcome, SqlBatch.Statement? Deliveries)> WriteEventAsync(
+        long accountId, long callNum, CallEvent report, CallOutcome? outcome, CancellationToken cancellationToken) =>
+        database.WriteAsync<(EventOutcome, SqlBatch.Statement?)>(async (connection, ct) =>
         {
             if (await ReadCallAsync(connection, accountId, callNum, ct) is not var (call, wasAnswered))
             {
-                return new EventOutcome(EventResult.NotFound, null);
+                return (new EventOutcome(EventResult.NotFound, null), null);
             }
             var reports = await ReadEventsAsync(connection, accountId, callNum, ct);
             var judged = CallLifecycle.Judge(call, reports, report);
             if (judged.Result != EventResult.Applied)
             {
-                return judged;
+                return (judged, null);
             }
 
             var moved = judged.Call!;
@@ -87,10 +91,12 @@ public sealed partial class SqliteCallStore
             await ExecuteAsync(connection, ct, CallSql.UpdateState,
                 ("@status", (int)moved.Status), ("@ended_at", moved.EndedAt), ("@duration", moved.DurationSec), ("@answered", answered ? 1 : 0),
                 ("@account", accountId), ("@num", callNum));
-            await CallRollups.MoveAsync(connection, accountId, CallTally.Of(call, wasAnswered), CallTally.Of(moved, answered), ct);
-            await EventOutbox.AppendCallAsync(connection, SqlDialect.Sqlite, sink, accountId, moved, call.Status, reports.Count + 1, ct);
+            var writes = new SqlBatch();
+            CallRollups.Move(writes, accountId, CallTally.Of(call, wasAnswered), CallTally.Of(moved, answered));
+            var deliveries = EventOutbox.AppendCall(writes, SqlDialect.Sqlite, sink, accountId, moved, call.Status, reports.Count + 1);
+            await writes.ExecuteAsync(connection, ct);
             await BumpVersionAsync(connection, accountId, ct);
-            return judged;
+            return (judged, deliveries);
         }, cancellationToken);
 
     public async Task<IReadOnlyList<CallEventRecord>?> ListEventsAsync(long accountId, long callNum, CancellationToken cancellationToken)

@@ -13,6 +13,22 @@ internal static class EventOutbox
     /// <summary>The position of the writing transaction: PostgreSQL's transaction id; SQLite's one writer needs none.</summary>
     public static string TxExpression(SqlDialect dialect) => dialect == SqlDialect.Postgres ? "(pg_current_xact_id()::text)::bigint" : "0";
 
+    /// <summary>
+    /// The id of the event this transaction inserted last: the session's value of the id sequence on PostgreSQL; on
+    /// SQLite, whose one writer makes it the newest (last_insert_rowid() would move on with each delivery inserted).
+    /// </summary>
+    private static string LastEventId(SqlDialect dialect) =>
+        dialect == SqlDialect.Postgres ? "currval(pg_get_serial_sequence('events', 'id'))" : "(SELECT max(id) FROM events)";
+
+    private static string InsertSql(SqlDialect dialect) =>
+        $"INSERT INTO events (tx, account_id, type, created_at, data) VALUES ({TxExpression(dialect)}, @account, @type, @now, @data)";
+
+    /// <summary>A delivery of event <paramref name="eventId"/> (an SQL expression) for every endpoint that takes its type.</summary>
+    private static string FanOutSql(string eventId, bool oneEndpoint) =>
+        "INSERT INTO webhook_deliveries (endpoint_id, account_id, event_id, next_attempt_at, created_at, updated_at) " +
+        $"SELECT id, account_id, {eventId}, @now, @now, @now FROM webhook_endpoints WHERE account_id = @account AND " +
+        (oneEndpoint ? "id = @endpoint" : "enabled = 1 AND (types & @bit) <> 0");
+
     /// <summary>Appends an event; <paramref name="endpointId"/> limits its deliveries to one endpoint (a test event).</summary>
     public static async Task<EventPosition> AppendAsync(
         DbConnection connection, SqlDialect dialect, long accountId, string type, long now, string data, CancellationToken ct, long? endpointId = null)
@@ -20,7 +36,7 @@ internal static class EventOutbox
         EventPosition position;
         await using (var insert = connection.CreateCommand())
         {
-            insert.CommandText = $"INSERT INTO events (tx, account_id, type, created_at, data) VALUES ({TxExpression(dialect)}, @account, @type, @now, @data) RETURNING tx, id";
+            insert.CommandText = InsertSql(dialect) + " RETURNING tx, id";
             CallSql.Add(insert, "@account", accountId);
             CallSql.Add(insert, "@type", type);
             CallSql.Add(insert, "@now", now);
@@ -30,10 +46,7 @@ internal static class EventOutbox
             position = new EventPosition(reader.GetInt64(0), reader.GetInt64(1));
         }
         await using var fanOut = connection.CreateCommand();
-        fanOut.CommandText =
-            "INSERT INTO webhook_deliveries (endpoint_id, account_id, event_id, next_attempt_at, created_at, updated_at) " +
-            "SELECT id, account_id, @event, @now, @now, @now FROM webhook_endpoints WHERE account_id = @account AND " +
-            (endpointId is null ? "enabled = 1 AND (types & @bit) <> 0" : "id = @endpoint");
+        fanOut.CommandText = FanOutSql("@event", oneEndpoint: endpointId is not null);
         CallSql.Add(fanOut, "@event", position.Id);
         CallSql.Add(fanOut, "@now", now);
         CallSql.Add(fanOut, "@account", accountId);
@@ -42,11 +55,24 @@ internal static class EventOutbox
         return position;
     }
 
-    /// <summary>Tells the sink, once <paramref name="write"/> has committed, when it made an event.</summary>
-    public static async Task<T> TellAsync<T>(IEventSink sink, Task<T> write, Func<T, bool> madeEvent)
+    /// <summary>
+    /// Adds a call's event and its deliveries to <paramref name="batch"/>: its type follows its status;
+    /// <paramref name="previous"/> is null for a new call. Returns the deliveries' statement, which counts them once
+    /// the batch has run.
+    /// </summary>
+    public static SqlBatch.Statement AppendCall(SqlBatch batch, SqlDialect dialect, IEventSink sink, long accountId, CallRecord call, CallStatus? previous, int sequence)
+    {
+        var type = EventTypes.Of(call.Status);
+        var now = sink.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        batch.Add(InsertSql(dialect), ("@account", accountId), ("@type", type), ("@now", now), ("@data", sink.CallData(call, previous, sequence)));
+        return batch.Add(FanOutSql(LastEventId(dialect), oneEndpoint: false), ("@now", now), ("@account", accountId), ("@bit", EventTypes.BitOf(type)));
+    }
+
+    /// <summary>Tells the sink, once <paramref name="write"/> has committed, when it made deliveries (or may have).</summary>
+    public static async Task<T> TellAsync<T>(IEventSink sink, Task<T> write, Func<T, bool> madeDeliveries)
     {
         var result = await write;
-        if (madeEvent(result))
+        if (madeDeliveries(result))
         {
             sink.Committed();
         }
@@ -102,9 +128,12 @@ internal static class EventOutbox
         return gone.Count;
     }
 
-    /// <summary>A call's event: its type follows its status; <paramref name="previous"/> is null for a new call.</summary>
-    public static Task<EventPosition> AppendCallAsync(
-        DbConnection connection, SqlDialect dialect, IEventSink sink, long accountId, CallRecord call, CallStatus? previous, int sequence, CancellationToken ct) =>
-        AppendAsync(connection, dialect, accountId, EventTypes.Of(call.Status), sink.Time.GetUtcNow().ToUnixTimeMilliseconds(),
-            sink.CallData(call, previous, sequence), ct);
+    /// <summary>A call's event, written now (see <see cref="AppendCall"/>).</summary>
+    public static Task AppendCallAsync(
+        DbConnection connection, SqlDialect dialect, IEventSink sink, long accountId, CallRecord call, CallStatus? previous, int sequence, CancellationToken ct)
+    {
+        var batch = new SqlBatch();
+        AppendCall(batch, dialect, sink, accountId, call, previous, sequence);
+        return batch.ExecuteAsync(connection, ct);
+    }
 }

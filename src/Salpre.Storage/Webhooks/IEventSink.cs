@@ -20,6 +20,9 @@ public interface IEventSink
     /// <summary>A device event's <c>data</c>: the box as the device list shows it.</summary>
     string DeviceData(DeviceRecord device, bool connected);
 
-    /// <summary>Called after a write that made events has committed.</summary>
+    /// <summary>
+    /// Called after a write that made deliveries has committed (a call's write when its event made some; an import
+    /// or a box's event, which may have).
+    /// </summary>
     void Committed();
 }

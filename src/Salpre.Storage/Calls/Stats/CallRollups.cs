@@ -35,18 +35,17 @@ internal static class CallRollups
     /// <summary>SQL for the bucket of an instant expression, as <see cref="HourOf"/> and <see cref="DayOf"/> compute it.</summary>
     public static string FloorSql(string seconds, int unit) => $"(({seconds}) + {EpochShift}) / {unit} - {EpochShift / unit}";
 
-    /// <summary>Adds <paramref name="added"/> and takes away <paramref name="removed"/> (tallies of calls).</summary>
-    public static Task ApplyAsync(DbConnection connection, long accountId, IEnumerable<CallTally> added, IEnumerable<CallTally> removed, CancellationToken ct)
+    /// <summary>Adds to <paramref name="batch"/> the writes of a call whose tally moved from <paramref name="before"/> (null for a new call) to <paramref name="after"/>.</summary>
+    public static void Move(SqlBatch batch, long accountId, CallTally? before, CallTally after)
     {
         var changes = new Changes();
-        foreach (var tally in added) changes.Add(tally, +1);
-        foreach (var tally in removed) changes.Add(tally, -1);
-        return changes.WriteAsync(connection, accountId, ct);
+        changes.Add(after, +1);
+        if (before is { } removed)
+        {
+            changes.Add(removed, -1);
+        }
+        changes.AddTo(batch, accountId);
     }
-
-    /// <summary>A call whose tally moved from <paramref name="before"/> to <paramref name="after"/>.</summary>
-    public static Task MoveAsync(DbConnection connection, long accountId, CallTally before, CallTally after, CancellationToken ct) =>
-        ApplyAsync(connection, accountId, [after], [before], ct);
 
     /// <summary>Sums of many tallies by rollup row, written with a few multi-row upserts.</summary>
     public sealed class Changes
@@ -66,16 +65,24 @@ internal static class CallRollups
             Accumulate(_agentBlocks, (BlockOf(day), tally.AgentId, tally.Status), sums);
         }
 
-        public async Task WriteAsync(DbConnection connection, long accountId, CancellationToken ct)
+        public Task WriteAsync(DbConnection connection, long accountId, CancellationToken ct)
         {
-            await UpsertAsync(connection, "call_stats_hours", ["hour", "status"],
-                _hours.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Hour, (int)row.Key.Status }, row.Value)), accountId, ct);
-            await UpsertAsync(connection, "call_stats_days", ["day", "status"],
-                _days.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Day, (int)row.Key.Status }, row.Value)), accountId, ct);
-            await UpsertAsync(connection, "call_stats_agent_days", ["day", "agent_id", "status"],
-                _agentDays.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Day, row.Key.AgentId, (int)row.Key.Status }, row.Value)), accountId, ct);
-            await UpsertAsync(connection, "call_stats_agent_blocks", ["block", "agent_id", "status"],
-                _agentBlocks.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Block, row.Key.AgentId, (int)row.Key.Status }, row.Value)), accountId, ct);
+            var batch = new SqlBatch();
+            AddTo(batch, accountId);
+            return batch.ExecuteAsync(connection, ct);
+        }
+
+        /// <summary>Adds the upserts of these sums to <paramref name="batch"/>.</summary>
+        public void AddTo(SqlBatch batch, long accountId)
+        {
+            Upsert(batch, "call_stats_hours", ["hour", "status"],
+                _hours.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Hour, (int)row.Key.Status }, row.Value)), accountId);
+            Upsert(batch, "call_stats_days", ["day", "status"],
+                _days.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Day, (int)row.Key.Status }, row.Value)), accountId);
+            Upsert(batch, "call_stats_agent_days", ["day", "agent_id", "status"],
+                _agentDays.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Day, row.Key.AgentId, (int)row.Key.Status }, row.Value)), accountId);
+            Upsert(batch, "call_stats_agent_blocks", ["block", "agent_id", "status"],
+                _agentBlocks.Where(row => !row.Value.IsZero).Select(row => (new object[] { row.Key.Block, row.Key.AgentId, (int)row.Key.Status }, row.Value)), accountId);
         }
 
         private static void Accumulate<TKey>(Dictionary<TKey, Sums> rows, TKey key, Sums sums) where TKey : notnull =>
@@ -89,13 +96,11 @@ internal static class CallRollups
         public static Sums operator +(Sums a, Sums b) => new(a.Calls + b.Calls, a.Answered + b.Answered, a.TalkSec + b.TalkSec);
     }
 
-    private static async Task UpsertAsync(DbConnection connection, string table, string[] keys, IEnumerable<(object[] Key, Sums Sums)> rows, long accountId, CancellationToken ct)
+    private static void Upsert(SqlBatch batch, string table, string[] keys, IEnumerable<(object[] Key, Sums Sums)> rows, long accountId)
     {
         foreach (var chunk in rows.Chunk(RowsPerStatement))
         {
-            await using var command = connection.CreateCommand();
             var sql = new StringBuilder($"INSERT INTO {table} (account_id, {string.Join(", ", keys)}, calls, answered, talk_sec) VALUES ");
-            CallSql.Add(command, "@account", accountId);
             for (var row = 0; row < chunk.Length; row++)
             {
                 sql.Append(row == 0 ? "(@account" : ", (@account");
@@ -109,8 +114,7 @@ internal static class CallRollups
             }
             sql.Append($" ON CONFLICT (account_id, {string.Join(", ", keys)}) DO UPDATE SET calls = {table}.calls + excluded.calls, " +
                        $"answered = {table}.answered + excluded.answered, talk_sec = {table}.talk_sec + excluded.talk_sec");
-            command.CommandText = sql.ToString();
-            await command.ExecuteNonQueryAsync(ct);
+            batch.Add(sql.ToString(), ("@account", accountId));
         }
     }
 }
