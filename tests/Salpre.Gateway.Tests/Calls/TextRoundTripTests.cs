@@ -325,7 +325,7 @@ public sealed class TextRoundTripTests(TextRoundTripTests.Gateway gateway) : ICl
         var good = Gen.Select(Name(20, 256), OrNull(s_transcript), OrNull(s_variables), OrNull(s_url), (from, transcript, variables, url) => new ImportedCall(from, transcript, variables, url));
         var refusals = Gen.OneOf(
             Refusals("--serial", Name(12, 28).Select(s => s + "#0#" + s), s_badInName),
-            Refusals("--name", Name(12, 60).Select(s => s + "|" + s), s_badInName),
+            Refusals("--name", Name(12, 60).Select(s => s + "||" + s), s_badInName),
             Refusals("from", Name(20, 200).Select(s => s + "|" + s), s_badInName),
             Refusals("transcript", s_transcript, s_badInText),
             Refusals("variables", s_key, s_badInName),
@@ -335,8 +335,9 @@ public sealed class TextRoundTripTests(TextRoundTripTests.Gateway gateway) : ICl
         {
             if (refusal.Field.StartsWith("--", StringComparison.Ordinal))
             {
-                // Mid-string, so that the command's trimming cannot take the character away.
-                var bad = refusal with { At = SafeIndex(refusal.Clean, refusal.Clean.Length / 2) };
+                // Between the separator's two characters, never whitespace, so that the command's trimming cannot take
+                // it away (U+0085 is whitespace to Trim; the middle of " || " is not safe).
+                var bad = refusal with { At = refusal.Clean.IndexOf(refusal.Field == "--serial" ? "#0#" : "||", StringComparison.Ordinal) + 1 };
                 var serial = refusal.Field == "--serial" ? bad.Value : $"refused-{Guid.NewGuid():N}";
                 var added = await AdminAsync("devices", "add", "--account", $"{account.Id}", $"--serial={serial}", $"--name={(refusal.Field == "--name" ? bad.Value : "box")}");
                 Assert.True(added.Code != 0 && added.Error.Contains(refusal.Field, StringComparison.Ordinal), added.Error + added.Output);
