@@ -19,6 +19,16 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private FileStream? _servingLock;
 
+    // Every connection serves one thread at a time (the writer queue, the reader pool), so SQLite's default serialized
+    // mode, a mutex around every call, and its global memory statistics, a mutex around every allocation, only cost
+    // time. Set before SQLite starts; once it has (another connection of this process opened first), they stay as they are.
+    static SqliteDatabase()
+    {
+        SQLitePCL.Batteries_V2.Init();
+        SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MULTITHREAD);
+        SQLitePCL.raw.sqlite3_config(SQLitePCL.raw.SQLITE_CONFIG_MEMSTATUS, 0);
+    }
+
     public SqliteDatabase(StorageOptions options, StorageMetrics? metrics = null)
     {
         Metrics = metrics ?? StorageMetrics.Unobserved;
