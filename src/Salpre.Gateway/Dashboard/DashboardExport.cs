@@ -13,7 +13,7 @@ namespace Salpre.Gateway.Dashboard;
 /// </summary>
 public static class DashboardExport
 {
-    public const string Header = "call_id,status,from,to,agent_id,direction,started_at,ended_at,duration_sec";
+    public static readonly string Header = Calls.Export.CallExportRenderer.CsvHeader;
     private const int Batch = 500;
 
     public static async Task ExportAsync(HttpContext context, ApiCaller caller, ICallStore calls, CallCursors cursors)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Salpre.Gateway.Calls.Import;
 using Salpre.Gateway.Hosting;
 using Salpre.Storage.Calls;
 
@@ -13,8 +14,10 @@ namespace Salpre.Gateway.Calls.Export;
 /// </summary>
 public sealed class CallExportRenderer : IDisposable
 {
-    public const string CsvHeader = "call_id,status,from,to,agent_id,direction,started_at,ended_at,duration_sec";
-    public const string CsvDetailsHeader = CsvHeader + ",audio_record_url,transcript,variables";
+    /// <summary>The import's columns: the list's fields, then (with details) the recording, transcript and variables.</summary>
+    public static readonly string CsvDetailsHeader = string.Join(',', CallFileReader.Columns);
+
+    public static readonly string CsvHeader = string.Join(',', CallFileReader.Columns[..^3]);
 
     private readonly ArrayBufferWriter<byte> _buffer = new(1 << 18);
     private readonly StringBuilder _row = new(512);
@@ -84,7 +87,7 @@ public sealed class CallExportRenderer : IDisposable
     private void CsvCall(CallRecord call)
     {
         var culture = CultureInfo.InvariantCulture;
-        _row.Append('c').Append(call.CallNum).Append(',').Append(call.Status.ToWire()).Append(',');
+        _row.Append(CallIds.Format(call.CallNum)).Append(',').Append(call.Status.ToWire()).Append(',');
         Field(call.From);
         _row.Append(',');
         Field(call.To);
