@@ -22,7 +22,7 @@ else
   CALLS=1000000; ACCOUNTS=100; RUNS=3; SECONDS_PER_RUN=10; WARMUP=20; SCALES="10000 100000 1000000"
   [ "$MODE" = large ] && SCALES="$SCALES 10000000"
 fi
-WORK="$ROOT/bench/work/$MODE"
+WORK="$ROOT/bench/work/${MODE/large/full}" # --large adds its point to the full run's cached data
 RESULTS="$ROOT/bench/results"
 REPORT="$RESULTS/latest.md"
 [ "$MODE" = smoke ] && REPORT="$WORK/smoke.md"
@@ -67,6 +67,7 @@ read -r _ LOAD_SECONDS < "$WORK/main.load"
 HEADER="account-secret-key: $KEY"
 BASE="http://127.0.0.1:$GW_PORT"
 LIST="$BASE/api/gateway/v1/call/list"
+EXPORT="$BASE/api/gateway/v1/call/export"
 
 # Repeated pages come from the page cache; "Cache-Control: no-cache" makes every request read the database, as a
 # first visit or a cursor walk does.
@@ -186,33 +187,51 @@ for _ in $(seq "$RUNS"); do
 done
 COLD_MS=$(printf '%s\n' "${cold[@]}" | median)
 
-# --- scaling: one account of N calls; page 1 and a mid-depth cursor page, one connection -----------------------
-SCALE_ROWS=()
-declare -A RPS P99
+# --- scaling: one account of N calls, every path at one connection, read each time ------------------------------
+# Per size: the import's time, the file's bytes per call, the p50 of page 1, of a cursor page halfway down the
+# account, of the filtered list, of a call's details and of its statistics over the whole history, the export of the
+# whole account (curl, NDJSON), and the gateway's peak RSS; then each path against the 100,000-call account.
+SCALE_ROWS=(); SCALE_RATIO_ROWS=()
+declare -A RPS P99 AT_100K
 for n in $SCALES; do
   load_dataset "scale-$n" "$n" 1
   read -r _ SKEY < "$WORK/scale-$n.keys"
+  read -r _ import_s < "$WORK/scale-$n.load"
+  bytes=$(( $(stat -c %s "$DB") + $(stat -c %s "$DB-wal" 2>/dev/null || echo 0) ))
   start_gateway "$DB" "$GW_PORT" "$WORK/scale.log"
+  SH="account-secret-key: $SKEY"
   mid=$(( n / 20 ))
-  cursor=$(curl -fs "$LIST?per_page=10&page=$mid" -H "account-secret-key: $SKEY" | sed -E 's/.*"next_cursor":"([^"]+)".*/\1/')
-  if curl -fs "$LIST?cursor=$cursor" -H "account-secret-key: $SKEY" | grep -q "\"page\":$((mid + 1))"; then check "scaling at $n calls: the cursor page answers" 0 ""; else check "scaling at $n calls: the cursor page answers" 1 "no page $((mid + 1))"; fi
+  cursor=$(curl -fs "$LIST?per_page=10&page=$mid" -H "$SH" | sed -E 's/.*"next_cursor":"([^"]+)".*/\1/')
+  if curl -fs "$LIST?cursor=$cursor" -H "$SH" | grep -q "\"page\":$((mid + 1))"; then check "scaling at $n calls: the cursor page answers" 0 ""; else check "scaling at $n calls: the cursor page answers" 1 "no page $((mid + 1))"; fi
+  call=$(curl -fs "$LIST?per_page=1" -H "$SH" | sed -E 's/.*"call_id":"(c[0-9]+)".*/\1/')
+  if curl -fs "$BASE/api/gateway/v1/call/$call" -H "$SH" | grep -q "\"call_id\":\"$call\""; then check "scaling at $n calls: details answer" 0 ""; else check "scaling at $n calls: details answer" 1 "no $call"; fi
   stats_ranges "$LIST" "$SKEY"
   by_day="$STATS?group_by=day&$STATS_ALL"; by_agent="$STATS?group_by=agent_id&$STATS_ALL"
-  groups=$(curl -fs "$by_day" -H "account-secret-key: $SKEY" | count_of "\"day\":\"[0-9-]+\",\"calls\":[0-9]+")
+  groups=$(curl -fs "$by_day" -H "$SH" | count_of "\"day\":\"[0-9-]+\",\"calls\":[0-9]+")
   check "scaling at $n calls: stats by day over the whole range answers" "$([ "$groups" = "$ALL_DAYS" ]; echo $?)" "$groups day groups"
-  if curl -fs "$by_agent" -H "account-secret-key: $SKEY" | grep -Eq '"agent_id":[0-9]+,"calls":[0-9]+'; then check "scaling at $n calls: stats by agent answers" 0 ""; else check "scaling at $n calls: stats by agent answers" 1 "no agent group"; fi
+  if curl -fs "$by_agent" -H "$SH" | grep -Eq '"agent_id":[0-9]+,"calls":[0-9]+'; then check "scaling at $n calls: stats by agent answers" 0 ""; else check "scaling at $n calls: stats by agent answers" 1 "no agent group"; fi
+  exported=$(curl -fs "$EXPORT" -H "$SH" | wc -l)
+  check "scaling at $n calls: the export holds every call" "$([ "$exported" = "$n" ]; echo $?)" "$exported lines"
   if [ "$MODE" = smoke ]; then stop_all; continue; fi
-  wrk -t1 -c1 -d"${WARMUP}s" -H "account-secret-key: $SKEY" -H "$FRESH" "$LIST?per_page=10" >/dev/null
-  p1=(); pc=()
+  wrk -t1 -c1 -d"${WARMUP}s" -H "$SH" -H "$FRESH" "$LIST?per_page=10" >/dev/null
+  declare -A at=()
+  at[page1]=$(p50_one "$LIST?per_page=10" "$SH" "$FRESH")
+  at[cursor]=$(p50_one "$LIST?cursor=$cursor" "$SH" "$FRESH")
+  at[filtered]=$(p50_one "$LIST?$FILTER" "$SH" "$FRESH")
+  at[details]=$(p50_one "$BASE/api/gateway/v1/call/$call" "$SH")
+  at[day]=$(p50_one "$by_day" "$SH" "$FRESH"); at[agent]=$(p50_one "$by_agent" "$SH" "$FRESH")
+  seconds=()
   for _ in $(seq "$RUNS"); do
-    read -r _ a _ _ < <(wrk_once -t1 -c1 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SKEY" -H "$FRESH" "$LIST?per_page=10")
-    read -r _ b _ _ < <(wrk_once -t1 -c1 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SKEY" -H "$FRESH" "$LIST?cursor=$cursor")
-    p1+=("$a"); pc+=("$b")
+    seconds+=("$(curl -fsS -o /dev/null -w '%{time_total}' "$EXPORT" -H "$SH")")
   done
-  m1=$(printf '%s\n' "${p1[@]}" | median); mc=$(printf '%s\n' "${pc[@]}" | median)
-  wrk -t1 -c1 -d"${WARMUP}s" -H "account-secret-key: $SKEY" -H "$FRESH" "$by_day" >/dev/null
-  sd=$(p50_one "$by_day" "account-secret-key: $SKEY" "$FRESH"); sa=$(p50_one "$by_agent" "account-secret-key: $SKEY" "$FRESH")
-  SCALE_ROWS+=("| $n | $m1 | $mc (page $((mid + 1))) | $(awk -v a="$m1" -v b="$mc" 'BEGIN { printf "%.2f", b / a }') | $sd | $sa |")
+  at[export]=$(awk -v n="$n" -v s="$(printf '%s\n' "${seconds[@]}" | median)" 'BEGIN { printf "%.0f", n / s }')
+  peak=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$GATEWAY_PID/status")
+  SCALE_ROWS+=("| $n | $import_s ($(awk -v n="$n" -v s="$import_s" 'BEGIN { printf "%.0f", n / s }')/s) | $(( bytes / n )) | ${at[page1]} | ${at[cursor]} (page $((mid + 1))) | ${at[filtered]} | ${at[details]} | ${at[day]} | ${at[agent]} | ${at[export]} | $peak |")
+  if [ "$n" = 100000 ]; then for k in "${!at[@]}"; do AT_100K[$k]=${at[$k]}; done; fi
+  if [ "$n" -gt 100000 ] && [ ${#AT_100K[@]} -gt 0 ]; then
+    per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+    SCALE_RATIO_ROWS+=("| $n | $(per "${at[page1]}" "${AT_100K[page1]}")× | $(per "${at[cursor]}" "${AT_100K[cursor]}")× | $(per "${at[filtered]}" "${AT_100K[filtered]}")× | $(per "${at[details]}" "${AT_100K[details]}")× | $(per "${at[day]}" "${AT_100K[day]}")× | $(per "${at[agent]}" "${AT_100K[agent]}")× | $(per "${AT_100K[export]}" "${at[export]}")× |")
+  fi
   stop_all
 done
 
@@ -334,13 +353,25 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) pri
   fi
   echo "## Scaling: one account, one connection"
   echo
-  echo "p50 latency in ms of page 1, of a cursor page halfway down the account, and of its statistics over its whole"
-  echo "history (two years) by day (\`tz=Europe/Istanbul\`) and by agent (\`wrk -t1 -c1\`, median of $RUNS runs), every request"
-  echo "read from the database (\`Cache-Control: no-cache\`)."
+  echo "One account of each size, loaded through \`Salpre.Gateway import\` (one process; the time and calls/s of the whole"
+  echo "import), the SQLite file's bytes per call after it, then p50 latency in ms (\`wrk -t1 -c1\`, median of $RUNS runs of"
+  echo "${SECONDS_PER_RUN} s, read from the database each time, \`Cache-Control: no-cache\`) of page 1, of a cursor page halfway down"
+  echo "the account, of the filtered list (\`$FILTER\`), of a call's details, of the statistics over the whole history"
+  echo "(two years) by day (\`tz=Europe/Istanbul\`) and by agent; the export of the whole account in calls/s"
+  echo "(\`curl -o /dev/null GATEWAY/api/gateway/v1/call/export\`, NDJSON, median of $RUNS), and the gateway's peak RSS (VmHWM)."
   echo
-  echo "| calls in the account | page 1 p50 ms | cursor page p50 ms | cursor / page 1 | stats by day p50 ms | stats by agent p50 ms |"
-  echo "|---|---|---|---|---|---|"
+  echo "| calls in the account | import s (calls/s) | bytes/call | page 1 | cursor page | filtered | details | stats by day | stats by agent | export calls/s | gateway peak RSS MB |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${SCALE_ROWS[@]}"
+  if [ ${#SCALE_RATIO_ROWS[@]} -gt 0 ]; then
+    echo
+    echo "Each path against the same path in the 100,000-call account, measured in this run (time per request, or per"
+    echo "exported call; the target is 1.3× or less):"
+    echo
+    echo "| calls in the account | page 1 | cursor page | filtered | details | stats by day | stats by agent | export |"
+    echo "|---|---|---|---|---|---|---|---|"
+    printf '%s\n' "${SCALE_RATIO_ROWS[@]}"
+  fi
   if [ ${#PEER_ROWS[@]} -gt 0 ]; then
     echo
     echo "## Next to Platformatic DB"

@@ -3,6 +3,8 @@
 # up at once and measured in turns, so each PostgreSQL figure has a SQLite figure taken moments before it.
 #   bench/stores.sh           1,000,000 calls over 100 accounts; 3 runs of 10 s per path (about 30 minutes)
 #   bench/stores.sh --smoke   tiny data, 1 s per path: every path answers on both stores
+# The full run also measures Platformatic DB over a copy of the same calls on the same PostgreSQL server, third in each
+# run of list page 1 and the filtered list.
 # Writes bench/results/stores.md. PostgreSQL is a throwaway cluster from the machine's binaries.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -79,15 +81,44 @@ else
 fi
 read -r SQLITE_KEY SQLITE_LOAD PG_KEY PG_LOAD SQLITE_WRITE SQLITE_INGEST PG_WRITE PG_INGEST <"$WORK/loaded"
 
+# --- the peer: Platformatic DB over a copy of the same calls, in a database of its own on the same server -----------
+PEER_PORT=3043
+psql_on() { local database=$1; shift; "${PG_AS[@]}" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_SERVER_PORT" -U postgres -d "$database" "$@"; }
+if [ "$MODE" != smoke ]; then
+  source "$ROOT/bench/peers/platformatic/lib.sh"
+  plt_install
+  if [ ! -f "$WORK/peer-loaded" ]; then
+    log "copying the calls into Platformatic DB's table (database peer)"
+    psql_on postgres -c "DROP DATABASE IF EXISTS peer" -c "CREATE DATABASE peer"
+    plt_schema | psql_on peer
+    psql_on salpre -c "COPY (SELECT account_id, call_num, (ARRAY['initiated','ringing','in-progress','completed','busy','no-answer','failed','canceled'])[status + 1],
+        from_addr, to_addr, agent_id, CASE direction WHEN 0 THEN 'outbound' ELSE 'inbound' END, to_timestamp(started_at), to_timestamp(ended_at),
+        duration_sec FROM calls ORDER BY account_id, started_at, call_num) TO STDOUT" \
+      | psql_on peer -c "COPY calls (account_id, call_num, status, from_addr, to_addr, agent_id, direction, started_at, ended_at, duration_sec) FROM STDIN" \
+      || die "copying the calls for Platformatic DB"
+    psql_on peer -c "$(plt_index)" -c "VACUUM ANALYZE calls" || die "the peer's index"
+    touch "$WORK/peer-loaded"
+  fi
+  BIG_ACCOUNT=$(psql_on salpre -Atc "SELECT account_id FROM calls GROUP BY account_id ORDER BY count(*) DESC LIMIT 1")
+  plt_config "postgres://postgres@127.0.0.1:$PG_SERVER_PORT/peer" "$PEER_PORT" >"$WORK/platformatic.json"
+  NODE_ENV=production "$PLT_BIN" start -c "$WORK/platformatic.json" >"$WORK/platformatic.log" 2>&1 &
+  PIDS+=("$!")
+  wait_for "http://127.0.0.1:$PEER_PORT/calls?limit=1"
+fi
+
 MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 start_gateway_on sqlite "$SQLITE_CONNECTION" "$SQLITE_PORT" "$WORK/sqlite.log"
+SQLITE_PID=$GATEWAY_PID
 MakeCall__CallsPerSecond=1000000 MakeCall__Burst=1000000 start_gateway_on postgres "$PG_CONNECTION" "$PG_PORT" "$WORK/postgres.log"
+PG_PID=$GATEWAY_PID
 
 # --- reads: the same request to each gateway in turn --------------------------------------------------------------
 FRESH="Cache-Control: no-cache"
 ROWS=()
 # measure NAME PATH-AND-QUERY EXTRA-HEADER...: each run measures SQLite, then PostgreSQL. With $PATTERN set, the
-# answers must also match it (an extended regular expression).
+# answers must also match it (an extended regular expression). With $PEER set (KIND|PLATFORMATIC-QUERY|SQL-WHERE, full
+# mode), Platformatic DB's answer to the same question is checked against PostgreSQL's and measured third in each run.
 declare -A S_RPS P_RPS
+PEER_ROWS=()
 measure() {
   local name=$1 path=$2
   shift 2
@@ -103,6 +134,20 @@ measure() {
     read -r port key <<<"$target"
     wrk -t2 -c32 -d"${WARMUP}s" -H "account-secret-key: $key" "${extra[@]}" "http://127.0.0.1:$port$path" >/dev/null
   done
+  local kind="" peer_url="" peer_rps=() peer_p99=() peer_ratio=()
+  if [ -n "${PEER:-}" ]; then
+    local peer_query peer_where
+    IFS='|' read -r kind peer_query peer_where <<<"$PEER"
+    peer_query="where.accountId.eq=ACCOUNT&${peer_query:+$peer_query&}orderby.startedAt=desc&limit=10"
+    peer_url="http://127.0.0.1:$PEER_PORT/calls?${peer_query/ACCOUNT/$BIG_ACCOUNT}"
+    psql_on peer -Atc "SELECT extract(epoch FROM started_at)::bigint FROM calls WHERE account_id = $BIG_ACCOUNT $peer_where ORDER BY started_at DESC LIMIT 10" >"$WORK/peer-expected"
+    node "$PLT_HERE/verify.mjs" "$peer_url" "$BIG_ACCOUNT" "$kind" "$WORK/peer-expected" >&2 || die "$name: Platformatic DB's answer differs from PostgreSQL's"
+    local ours theirs
+    ours=$(curl -fs -H "account-secret-key: $PG_KEY" "http://127.0.0.1:$PG_PORT$path" | grep -oE '"started_at":"[^"]+"' | head -n 1 | cut -d'"' -f4)
+    theirs=$(head -n 1 "$WORK/peer-expected")
+    [ -n "$ours" ] && [ "$(date -u -d "$ours" +%s)" = "$theirs" ] || die "$name: the gateway's first call and Platformatic DB's differ ($ours, $theirs)"
+    wrk -t2 -c32 -d"${WARMUP}s" "$peer_url" >/dev/null
+  fi
   for _ in $(seq "$RUNS"); do
     local s p s99 p99 snon pnon
     read -r s _ s99 snon < <(wrk_once -t2 -c32 -d"${SECONDS_PER_RUN}s" -H "account-secret-key: $SQLITE_KEY" "${extra[@]}" "http://127.0.0.1:$SQLITE_PORT$path")
@@ -110,7 +155,16 @@ measure() {
     [ "$snon" = 0 ] && [ "$pnon" = 0 ] || die "$name: answers that were not 2xx ($snon on SQLite, $pnon on PostgreSQL)"
     s_rps+=("$s"); p_rps+=("$p"); s_p99+=("$s99"); p_p99+=("$p99")
     ratio+=("$(awk -v a="$p" -v b="$s" 'BEGIN { printf "%.2f", a / b }')")
+    if [ -n "$peer_url" ]; then
+      local t t99 tnon
+      read -r t _ t99 tnon < <(wrk_once -t2 -c32 -d"${SECONDS_PER_RUN}s" "$peer_url")
+      [ "$tnon" = 0 ] || die "$name: $tnon answers of Platformatic DB were not 2xx"
+      peer_rps+=("$t"); peer_p99+=("$t99"); peer_ratio+=("$(awk -v a="$p" -v b="$t" 'BEGIN { printf "%.2f", a / b }')")
+    fi
   done
+  if [ -n "$peer_url" ]; then
+    PEER_ROWS+=("| $name | $(printf '%s\n' "${p_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p_p99[@]}" | median) | $(printf '%s\n' "${peer_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${peer_p99[@]}" | median) | $(printf '%s\n' "${peer_ratio[@]}" | median)× | \`/calls?${peer_query/ACCOUNT/A}\` |")
+  fi
   S_RPS[$name]=$(printf '%s\n' "${s_rps[@]}" | median); P_RPS[$name]=$(printf '%s\n' "${p_rps[@]}" | median)
   ROWS+=("| $name | $(printf '%s\n' "${s_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${s_p99[@]}" | median) | $(printf '%s\n' "${p_rps[@]}" | median | xargs printf '%.0f') | $(printf '%s\n' "${p_p99[@]}" | median) | $(printf '%s\n' "${ratio[@]}" | median)× | \`$path\`$(for header in "$@"; do printf ' + `%s`' "$header"; done) |")
 }
@@ -121,9 +175,10 @@ FILTER="per_page=10&status=failed&agent_id=3&started_after=2025-11-01&started_be
 cursor_on() { curl -fs -H "account-secret-key: $2" "http://127.0.0.1:$1$LIST?per_page=10&page=$DEPTH_PAGE" | sed -E 's/.*"next_cursor":"([^"]+)".*/\1/'; }
 SQLITE_CURSOR=$(cursor_on "$SQLITE_PORT" "$SQLITE_KEY"); PG_CURSOR=$(cursor_on "$PG_PORT" "$PG_KEY")
 measure "list page 1, per_page=10, repeated (page cache)" "$LIST?per_page=10"
-measure "list page 1, per_page=10, read each time" "$LIST?per_page=10" "$FRESH"
+PEER="page1||" measure "list page 1, per_page=10, read each time" "$LIST?per_page=10" "$FRESH"
 measure "list page 1, per_page=100, read each time" "$LIST?per_page=100" "$FRESH"
-measure "list filtered: status + agent + 6 months, read each time" "$LIST?$FILTER" "$FRESH"
+PEER="status_agent|where.status.eq=failed&where.agentId.eq=3&where.startedAt.gte=2025-11-01T00:00:00Z&where.startedAt.lt=2026-05-01T00:00:00Z|AND status = 'failed' AND agent_id = 3 AND started_at >= '2025-11-01Z' AND started_at < '2026-05-01Z'" \
+  measure "list filtered: status + agent + 6 months, read each time" "$LIST?$FILTER" "$FRESH"
 SOME_CALL=$(curl -fs -H "account-secret-key: $SQLITE_KEY" "http://127.0.0.1:$SQLITE_PORT$LIST?per_page=1" | sed -E 's/.*"call_id":"(c[0-9]+)".*/\1/')
 measure "call details" "/api/gateway/v1/call/$SOME_CALL"
 # Statistics of the big account over its own last 30 days and whole history (the same data in both stores), read
@@ -184,8 +239,8 @@ else
   done
   WRITE_ROWS+=("| make-call + ringing + in-progress + completed, 16 clients (calls/s; make-call p99 ms) | $(printf '%s\n' "${ws[@]}" | median) | $(printf '%s\n' "${ws99[@]}" | median) | $(printf '%s\n' "${wp[@]}" | median) | $(printf '%s\n' "${wp99[@]}" | median) | $(printf '%s\n' "${wr[@]}" | median)× | \`Salpre.Bench.Writes --workers 16\` |")
 fi
-SQLITE_RSS=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${PIDS[0]}/status")
-PG_RSS=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${PIDS[1]}/status")
+SQLITE_RSS=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$SQLITE_PID/status")
+PG_RSS=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$PG_PID/status")
 PG_VERSION=$("${PG_AS[@]}" "$PG_BIN/psql" -X -At -h 127.0.0.1 -p "$PG_SERVER_PORT" -U postgres -d salpre -c "SHOW server_version")
 stop_all; stop_postgres
 
@@ -210,6 +265,20 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) pri
   printf '%s\n' "${ROWS[@]}" "${WRITE_ROWS[@]}"
   echo
   echo "Gateway RSS after the run: SQLite ${SQLITE_RSS} MB, PostgreSQL ${PG_RSS} MB."
+  if [ ${#PEER_ROWS[@]} -gt 0 ]; then
+    echo
+    echo "## Next to Platformatic DB, in the same run"
+    echo
+    echo "\`@platformatic/db\` $PLT_VERSION's generated REST API (one Node process) over a copy of the same calls in a database of its own"
+    echo "on the same PostgreSQL server (\`bench/peers/platformatic/\`: a table as a generic REST layer declares it, one index on"
+    echo "(account_id, started_at)), account A the big account. Each run measures SQLite, PostgreSQL, then Platformatic DB,"
+    echo "at the same wrk settings; \"PG/Platformatic\" is the median of the paired ratios. Its answers were checked first"
+    echo "against PostgreSQL's own (\`verify.mjs\`). Targets (issue 15): page 1 2.5×, filtered 5×."
+    echo
+    echo "| path | gateway on PostgreSQL req/s | p99 ms | Platformatic DB req/s | p99 ms | PG/Platformatic | Platformatic request |"
+    echo "|---|---|---|---|---|---|---|"
+    printf '%s\n' "${PEER_ROWS[@]}"
+  fi
   echo
   echo "## Statistics"
   echo

@@ -11,7 +11,6 @@
 set -Eeuo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PLT_VERSION="2.61.0"
 BENCH_USER="salprebench"
 DB_NAME="salpre"
 
@@ -26,6 +25,8 @@ die() { echo "run.sh: ERROR: $*" >&2; exit 1; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+source "$HERE/lib.sh"
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -73,21 +74,7 @@ port_busy "$PORT_PG" && die "port $PORT_PG (--port-pg) on 127.0.0.1 is already i
 port_busy "$PORT_API" && die "port $PORT_API (--port-api) on 127.0.0.1 is already in use"
 
 # ---------------------------------------------------------------- npm install (skipped when present)
-installed_version() {
-  node -p "require('$HERE/node_modules/@platformatic/db/package.json').version" 2>/dev/null || true
-}
-if [ "$(installed_version)" = "$PLT_VERSION" ] && [ -x "$HERE/node_modules/.bin/plt-db" ]; then
-  log "@platformatic/db $PLT_VERSION already installed in $HERE/node_modules"
-else
-  log "installing @platformatic/db $PLT_VERSION with npm (first run only; can take a few minutes)"
-  if [ -f "$HERE/package-lock.json" ]; then
-    (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
-  else
-    (cd "$HERE" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed"
-  fi
-  [ "$(installed_version)" = "$PLT_VERSION" ] || die "@platformatic/db $PLT_VERSION is not installed after npm install"
-fi
-PLT_BIN="$HERE/node_modules/.bin/plt-db"
+plt_install
 
 # ---------------------------------------------------------------- unprivileged user (PostgreSQL refuses root)
 AS=()
@@ -177,28 +164,14 @@ PG_VERSION="${PG_VERSION%% *}"
 psql_db -d postgres -c "create database $DB_NAME"
 
 log "creating table calls"
-psql_db -d "$DB_NAME" <<'SQL'
-CREATE TABLE calls (
-  id           bigserial PRIMARY KEY,
-  account_id   bigint      NOT NULL,
-  call_num     bigint      NOT NULL,
-  status       text        NOT NULL CHECK (status IN ('initiated','ringing','in-progress','completed','busy','no-answer','failed','canceled')),
-  from_addr    text        NOT NULL,
-  to_addr      text        NOT NULL,
-  agent_id     bigint      NOT NULL,
-  direction    text        NOT NULL CHECK (direction IN ('outbound','inbound')),
-  started_at   timestamptz NOT NULL,
-  ended_at     timestamptz,
-  duration_sec integer
-);
-SQL
+plt_schema | psql_db -d "$DB_NAME"
 
 log "loading $CSV with COPY"
 T0="$(now)"
 psql_db -d "$DB_NAME" -c "COPY calls (account_id, call_num, status, from_addr, to_addr, agent_id, direction, started_at, ended_at, duration_sec) FROM STDIN WITH (FORMAT csv, HEADER true)" <"$CSV" \
   || die "COPY of $CSV failed"
 T1="$(now)"
-psql_db -d "$DB_NAME" -c "CREATE INDEX calls_account_started_idx ON calls (account_id, started_at)"
+psql_db -d "$DB_NAME" -c "$(plt_index)"
 T2="$(now)"
 psql_db -d "$DB_NAME" -c "ANALYZE calls"
 T3="$(now)"
@@ -211,23 +184,7 @@ log "indexes: $INDEXES"
 [ "$ACCOUNT_ROWS" -gt 100010 ] || die "account $ACCOUNT has only $ACCOUNT_ROWS rows: offset 100000 needs more than 100010"
 
 # ---------------------------------------------------------------- Platformatic DB
-cat >"$TMP/platformatic.json" <<EOF
-{
-  "\$schema": "https://schemas.platformatic.dev/@platformatic/db/$PLT_VERSION.json",
-  "server": {
-    "hostname": "127.0.0.1",
-    "port": $PORT_API,
-    "logger": { "level": "warn" }
-  },
-  "db": {
-    "connectionString": "postgres://postgres@127.0.0.1:$PORT_PG/$DB_NAME",
-    "graphql": false,
-    "openapi": true,
-    "limit": { "default": 10, "max": 100 }
-  },
-  "watch": false
-}
-EOF
+plt_config "postgres://postgres@127.0.0.1:$PORT_PG/$DB_NAME" "$PORT_API" >"$TMP/platformatic.json"
 log "starting Platformatic DB $PLT_VERSION on 127.0.0.1:$PORT_API"
 NODE_ENV=production "$PLT_BIN" start -c "$TMP/platformatic.json" >"$TMP/platformatic.log" 2>&1 &
 PLT_PID=$!
