@@ -3,6 +3,7 @@ using Salpre.Gateway.Calls;
 using Salpre.Gateway.Dashboard;
 using Salpre.Gateway.Demo;
 using Salpre.Gateway.Devices;
+using Salpre.Gateway.Edge;
 using Salpre.Gateway.Events;
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Telemetry;
@@ -22,13 +23,16 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = AppContext.BaseDirectory,
 });
 
-// Console logs, storage, keys and their rate limits, HTTP conventions, metrics and traces, calls, devices, events and
-// webhooks, the API description and the dashboard
+// Console logs, systemd's notifications when it runs the service, storage, keys and their rate limits, HTTP
+// conventions, proxies and browsers in front, metrics and traces, calls, devices, events and webhooks, the API
+// description and the dashboard
 builder.AddGatewayLogging(demo);
+builder.Services.AddSystemd();
 builder.AddGatewayStorage();
 builder.AddGatewayKeys();
 builder.AddGatewayRateLimits();
 builder.AddGatewayHttp();
+builder.AddGatewayEdge();
 builder.AddGatewayTelemetry();
 builder.AddGatewayCalls();
 builder.AddGatewayDevices();
@@ -39,8 +43,10 @@ builder.AddGatewayDashboard();
 
 var app = builder.Build();
 
-// The metrics listener, when on, answers /metrics and nothing else; then, for the API: request ids, error envelopes,
-// routing, key checks (authentication, rate limit, scope); for the dashboard: its headers, sessions and antiforgery
+// The client's address and scheme from a trusted proxy, CORS; the metrics listener, when on, answers /metrics and
+// nothing else; then, for the API: request ids, error envelopes, routing, key checks (authentication, rate limit,
+// scope); for the dashboard: its headers, sessions and antiforgery
+app.UseGatewayEdge();
 app.MapGatewayMetrics();
 app.UseGatewayPipeline();
 app.UseGatewayDashboard();

@@ -40,7 +40,9 @@ public static class GatewayHosting
 
     public static WebApplicationBuilder AddGatewayHttp(this WebApplicationBuilder builder)
     {
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        // Endpoints of their own (Kestrel:Endpoints, TLS among them) replace the default address instead of joining it.
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && !builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
         {
             builder.WebHost.UseUrls(DefaultUrl);
         }

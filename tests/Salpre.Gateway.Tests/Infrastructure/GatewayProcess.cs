@@ -72,7 +72,7 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     /// <summary>Waits for the address Kestrel reports it listens on.</summary>
     public async Task<Uri> WaitForAddressAsync(TimeSpan timeout) => new(await WaitForOutputAsync(
-        output => System.Text.RegularExpressions.Regex.Match(output, "Now listening on: (http://127\\.0\\.0\\.1:[0-9]+)") is { Success: true } match ? match.Groups[1].Value : null,
+        output => System.Text.RegularExpressions.Regex.Match(output, "Now listening on: (https?://127\\.0\\.0\\.1:[0-9]+)") is { Success: true } match ? match.Groups[1].Value : null,
         timeout, "listening"));
 
     /// <summary>Polls the output until <paramref name="find"/> finds something; a process that exited has all its output read first.</summary>

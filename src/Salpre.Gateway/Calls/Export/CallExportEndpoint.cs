@@ -97,7 +97,7 @@ public sealed class CallExportResult(ApiCaller caller, CallExportRequest request
         response.ContentType = CallExportRenderer.ContentType(request.Format);
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.CacheControl = "no-store";
-        response.Headers.Vary = HeaderNames.AcceptEncoding;
+        response.Headers.Append(HeaderNames.Vary, HeaderNames.AcceptEncoding);
         var gzip = CallExportEndpoint.AcceptsGzip(httpContext.Request);
         if (gzip)
         {
