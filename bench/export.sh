@@ -29,8 +29,7 @@ mkdir -p "$WORK"
 trap stop_all EXIT
 
 [ "$MODE" = smoke ] || command -v /usr/bin/time >/dev/null || { log "installing time"; sudo=$(command -v sudo || true); $sudo apt-get install -y -qq time >/dev/null; }
-log "building (Release)"
-dotnet build "$ROOT/Salpre.slnx" -c Release --nologo -v quiet >/dev/null || die "build"
+build_release
 
 # --- data: one account, generated and imported once --------------------------------------------------------------
 DB="$WORK/calls.db"
@@ -128,7 +127,7 @@ if [ "$MODE" != smoke ]; then
   {
     echo "# Bulk export, one run"
     echo
-    echo "Made by \`bench/export.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git rev-parse --short HEAD)\`;"
+    echo "Made by \`bench/export.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$BUILT_FROM\`;"
     echo "$(nproc) cores ($(lscpu | sed -nE 's/^Model name: +//p' | head -n 1)), gateway and CLI on one machine, loopback, SQLite."
     echo
     echo "One account of $CALLS generated calls, imported with \`Salpre.Gateway import\` in $IMPORT_SECONDS s"

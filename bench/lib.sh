@@ -17,6 +17,15 @@ stop_all() {
   PIDS=()
 }
 
+# build_release: the Release build every bench runs; BUILT_FROM names what it was built from, for the report (the
+# commit, and "+ uncommitted changes" when the working tree differs from it).
+build_release() {
+  log "building (Release)"
+  BUILT_FROM=$(git -C "$ROOT" rev-parse --short HEAD)
+  git -C "$ROOT" diff --quiet HEAD -- src bench || BUILT_FROM="$BUILT_FROM + uncommitted changes"
+  dotnet build "$ROOT/Salpre.slnx" -c Release --nologo -v quiet >/dev/null || die "build"
+}
+
 # wait_for URL [seconds]: polls until the URL answers 200.
 wait_for() {
   local deadline=$(( $(date +%s) + ${2:-60} ))

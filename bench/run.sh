@@ -33,8 +33,7 @@ trap stop_all EXIT
 [ "$MODE" = smoke ] || command -v wrk >/dev/null || { log "installing wrk"; sudo=$(command -v sudo || true); $sudo apt-get install -y -qq wrk >/dev/null; }
 command -v curl >/dev/null || die "curl is needed"
 
-log "building (Release)"
-dotnet build "$ROOT/Salpre.slnx" -c Release --nologo -v quiet >/dev/null || die "build"
+build_release
 
 # --- data: generated once per size, loaded through the gateway's own import command --------------------------
 # load_dataset NAME CALLS ACCOUNTS [csv]: fills $WORK/NAME.db and $WORK/NAME.keys (one "account key" line each);
@@ -56,7 +55,7 @@ load_dataset() {
     echo "$account $key" >>"$WORK/$name.keys"
   done
   local elapsed; elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
-  echo "$calls $elapsed" >"$WORK/$name.load"
+  echo "$calls $elapsed $BUILT_FROM $(date -u +%F)" >"$WORK/$name.load"
   rm -rf "$WORK/$name"
   touch "$WORK/$name.done"
 }
@@ -196,7 +195,7 @@ declare -A RPS P99 AT_100K
 for n in $SCALES; do
   load_dataset "scale-$n" "$n" 1
   read -r _ SKEY < "$WORK/scale-$n.keys"
-  read -r _ import_s < "$WORK/scale-$n.load"
+  read -r _ import_s import_built < "$WORK/scale-$n.load"
   bytes=$(( $(stat -c %s "$DB") + $(stat -c %s "$DB-wal" 2>/dev/null || echo 0) ))
   start_gateway "$DB" "$GW_PORT" "$WORK/scale.log"
   SH="account-secret-key: $SKEY"
@@ -226,7 +225,7 @@ for n in $SCALES; do
   done
   at[export]=$(awk -v n="$n" -v s="$(printf '%s\n' "${seconds[@]}" | median)" 'BEGIN { printf "%.0f", n / s }')
   peak=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$GATEWAY_PID/status")
-  SCALE_ROWS+=("| $n | $import_s ($(awk -v n="$n" -v s="$import_s" 'BEGIN { printf "%.0f", n / s }')/s) | $(( bytes / n )) | ${at[page1]} | ${at[cursor]} (page $((mid + 1))) | ${at[filtered]} | ${at[details]} | ${at[day]} | ${at[agent]} | ${at[export]} | $peak |")
+  SCALE_ROWS+=("| $n | $import_s ($(awk -v n="$n" -v s="$import_s" 'BEGIN { printf "%.0f", n / s }')/s; ${import_built:-an older build}) | $(( bytes / n )) | ${at[page1]} | ${at[cursor]} (page $((mid + 1))) | ${at[filtered]} | ${at[details]} | ${at[day]} | ${at[agent]} | ${at[export]} | $peak |")
   if [ "$n" = 100000 ]; then for k in "${!at[@]}"; do AT_100K[$k]=${at[$k]}; done; fi
   if [ "$n" -gt 100000 ] && [ ${#AT_100K[@]} -gt 0 ]; then
     per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -286,7 +285,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) pri
 {
   echo "# Salpre Gateway benchmark"
   echo
-  echo "Made by \`bench/run.sh${*:+ $*}\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git rev-parse --short HEAD)\`."
+  echo "Made by \`bench/run.sh${*:+ $*}\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$BUILT_FROM\`."
   echo
   echo "## Machine"
   echo
@@ -354,7 +353,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) pri
   echo "## Scaling: one account, one connection"
   echo
   echo "One account of each size, loaded through \`Salpre.Gateway import\` (one process; the time and calls/s of the whole"
-  echo "import), the SQLite file's bytes per call after it, then p50 latency in ms (\`wrk -t1 -c1\`, median of $RUNS runs of"
+  echo "import, by the build that first loaded the cached data set), the SQLite file's bytes per call after it, then p50 latency in ms (\`wrk -t1 -c1\`, median of $RUNS runs of"
   echo "${SECONDS_PER_RUN} s, read from the database each time, \`Cache-Control: no-cache\`) of page 1, of a cursor page halfway down"
   echo "the account, of the filtered list (\`$FILTER\`), of a call's details, of the statistics over the whole history"
   echo "(two years) by day (\`tz=Europe/Istanbul\`) and by agent; the export of the whole account in calls/s"

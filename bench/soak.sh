@@ -29,8 +29,7 @@ SOAK_DLL="$ROOT/bench/Salpre.Bench.Soak/bin/Release/net10.0/Salpre.Bench.Soak.dl
 rm -rf "$WORK"; mkdir -p "$WORK"
 trap stop_all EXIT
 
-log "building (Release)"
-dotnet build "$ROOT/Salpre.slnx" -c Release --nologo -v quiet >/dev/null || die "build"
+build_release
 
 DB="$WORK/soak.db"
 log "loading $CALLS calls into one account"

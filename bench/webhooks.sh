@@ -34,8 +34,7 @@ RECEIVER_DLL="$ROOT/bench/Salpre.Bench.Receiver/bin/Release/net10.0/Salpre.Bench
 rm -rf "$WORK"; mkdir -p "$WORK"
 trap 'stop_all; stop_postgres' EXIT
 
-log "building (Release)"
-dotnet build "$ROOT/Salpre.slnx" -c Release --nologo -v quiet >/dev/null || die "build"
+build_release
 dotnet "$DATA_DLL" --calls "$BACKLOG" --accounts 1 --out "$WORK/data" >/dev/null || die "backlog data"
 # Numbered far above the calls the load makes (c1, c2, ...), so that none is already present.
 sed -E 's/"call_id":"c([0-9]+)"/"call_id":"c100000000\1"/' "$WORK/data/account-001.ndjson" >"$WORK/backlog.ndjson"
@@ -168,7 +167,7 @@ done
 {
   echo "# Webhooks under load"
   echo
-  echo "Made by \`bench/webhooks.sh${*:+ $*}\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git rev-parse --short HEAD)\`;"
+  echo "Made by \`bench/webhooks.sh${*:+ $*}\` on $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$BUILT_FROM\`;"
   echo "$(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), the gateway, its load, the receiver${PG_VERSION:+ and PostgreSQL $PG_VERSION}"
   echo "on one machine, loopback. Every commit is durable (SQLite \`synchronous=FULL\`; PostgreSQL \`synchronous_commit=on\`)."
   echo

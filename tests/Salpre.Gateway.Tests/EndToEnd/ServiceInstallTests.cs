@@ -22,8 +22,15 @@ public sealed class ServiceInstallTests : IDisposable
     public async Task The_published_executable_serves_as_systemd_runs_it_and_stops_cleanly_on_SIGTERM()
     {
         var published = await PublishAsync();
-        Assert.Equal(["Salpre.Gateway", "appsettings.json"], Directory.GetFiles(published).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        var executable = Path.Combine(published, "Salpre.Gateway");
+        // No assembly or native library beside the executable: one file, and its settings.
+        Assert.DoesNotContain(Directory.GetFiles(published), file => Path.GetExtension(file) is ".dll" or ".so" or ".pdb");
+        // What deploy/install.sh copies to /opt/salpre-gateway, and nothing else.
+        var installed = Directory.CreateDirectory(Path.Combine(_folder, "opt")).FullName;
+        foreach (var file in new[] { "Salpre.Gateway", "appsettings.json" })
+        {
+            File.Copy(Path.Combine(published, file), Path.Combine(installed, file));
+        }
+        var executable = Path.Combine(installed, "Salpre.Gateway");
         var state = Directory.CreateDirectory(Path.Combine(_folder, "state")).FullName;
         var environment = new Dictionary<string, string?>
         {

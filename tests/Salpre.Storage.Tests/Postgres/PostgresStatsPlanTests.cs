@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using Salpre.Storage.Calls;
 using Salpre.Storage.Calls.Stats;
+using Salpre.Storage.Postgres;
 using Salpre.Storage.Tests.Stores;
 
 namespace Salpre.Storage.Tests.Postgres;
@@ -66,6 +67,34 @@ public sealed class PostgresStatsPlanTests(PostgresStatsPlanTests.StatsHistory h
         }
 
         public async ValueTask DisposeAsync() => await Db.DisposeAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(StatsPlanCases.Names), MemberType = typeof(StatsPlanCases))]
+    public async Task Plans_every_part_for_its_own_values_without_JIT_however_often_it_is_asked(string name)
+    {
+        // One pooled session, so the statements the store prepares are the ones this test then looks at.
+        await using var database = new PostgresDatabase(new StorageOptions { Provider = "postgres", ConnectionString = history.Db.ConnectionString + ";Maximum Pool Size=1" });
+        var store = new PostgresCallStore(database, history.Db.Events);
+        var test = StatsPlanCases.Named(name);
+
+        // PostgreSQL weighs a generic plan after five custom ones of a prepared statement.
+        for (var i = 0; i < 8; i++)
+        {
+            await store.GetStatsAsync(StatsPlanCases.Account, test.Query, TestContext.Current.CancellationToken);
+        }
+
+        await using var session = await database.OpenAsync(TestContext.Current.CancellationToken);
+        await using var plans = new NpgsqlCommand("SELECT count(*), coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) FROM pg_prepared_statements WHERE statement NOT LIKE 'SET %' AND statement NOT IN ('BEGIN', 'COMMIT')", session);
+        await using var reader = await plans.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken));
+        var (prepared, generic, custom) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        Assert.True(prepared > 0, "the store's statements were not prepared: nothing was checked");
+        Assert.Equal(0, generic);
+        Assert.True(custom >= 6 * prepared, $"{custom} custom plans for {prepared} statements");
+        await reader.DisposeAsync();
+        await using var jit = new NpgsqlCommand("SHOW jit", session);
+        Assert.Equal("off", (string?)await jit.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
 
     [Theory]
