@@ -12,9 +12,13 @@ namespace Salpre.Gateway.Admin;
 /// </summary>
 public static class AdminCommands
 {
-    private static readonly HashSet<string> s_commands = ["migrate", "accounts", "keys", "devices", "import", "simulate", "dashboard", "--help", "-h", "-?"];
+    private static readonly HashSet<string> s_help = ["--help", "-h", "-?"];
 
-    public static bool Handles(string[] args) => args.Length > 0 && s_commands.Contains(args[0]);
+    /// <summary>
+    /// Whether the arguments are a command for this class: any first word that is not an option (options alone
+    /// configure the server), so that a mistyped or unknown command is refused instead of starting to serve.
+    /// </summary>
+    public static bool Handles(string[] args) => args.Length > 0 && (!args[0].StartsWith('-') || s_help.Contains(args[0]));
 
     public static Task<int> RunAsync(string[] args) =>
         RunAsync(args, LoadConfiguration(), Console.Out, Console.Error, CancellationToken.None);
@@ -41,7 +45,20 @@ public static class AdminCommands
             AdminCommandBuilders.Simulate(context),
             AdminCommandBuilders.Dashboard(context),
         };
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // A usage error (an unknown command or option, a missing one): exit code 2, with the commands there are.
+            foreach (var problem in parsed.Errors)
+            {
+                await error.WriteLineAsync(problem.Message);
+            }
+            await error.WriteLineAsync(
+                $"Commands: {string.Join(", ", root.Subcommands.Select(command => command.Name))}. Without a command (options alone) " +
+                "the gateway serves HTTP. Add --help to any command for its options.");
+            return 2;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
     }
 
     private static IConfiguration LoadConfiguration() => new ConfigurationBuilder()

@@ -105,6 +105,33 @@ public sealed class AdminCommandTests(AdminCommandTests.Gateway gateway) : IClas
         Assert.NotEmpty(run.Error);
     }
 
+    [Theory]
+    [InlineData("erase", "--account", "1", "--phone", "+905321234567")]
+    [InlineData("acounts", "list")]
+    [InlineData("accounts", "create", "--name", "x", "--bogus")]
+    [InlineData("keys", "create")]
+    public async Task A_usage_error_exits_2_and_lists_the_commands(params string[] args)
+    {
+        var run = await RunAsync(args);
+
+        Assert.Equal(2, run.Code);
+        Assert.Contains("Commands: migrate, accounts, keys, devices, import, simulate, dashboard.", run.Error, StringComparison.Ordinal);
+        Assert.Empty(run.Output);
+    }
+
+    [Fact]
+    [Trait("Storage", "SqliteOnly")]
+    public async Task An_unknown_command_beside_a_serving_gateway_is_refused_instead_of_serving()
+    {
+        await using var process = GatewayProcess.Start(gateway.Directory,
+            new Dictionary<string, string> { ["Storage__ConnectionString"] = $"Data Source={gateway.DatabasePath}" }, "erase", "--account", "1");
+
+        Assert.Equal(2, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Unrecognized command or argument 'erase'", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Another gateway is already serving", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Now listening", process.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Imports_ndjson_keeping_call_ids_and_changes_nothing_on_reimport()
     {
