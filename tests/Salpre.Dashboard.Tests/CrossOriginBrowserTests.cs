@@ -85,12 +85,7 @@ public sealed class CrossOriginBrowserTests(Chromium chromium) : IAsyncLifetime
 
     private string Sample()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(root.FullName, "Salpre.slnx")))
-        {
-            root = root.Parent!;
-        }
-        var document = File.ReadAllText(Path.Combine(root.FullName, "docs", "spec", "list-calls.txt"));
+        var document = File.ReadAllText(Path.Combine(GatewayProcess.RepositoryRoot(), "docs", "spec", "list-calls.txt"));
         var start = document.IndexOf("JavaScript (Fetch)", StringComparison.Ordinal) + "JavaScript (Fetch)".Length;
         var sample = document[start..document.IndexOf("Example response", start, StringComparison.Ordinal)];
         Assert.Contains("fetch(\"https://ai.salpre.com/api/gateway/v1/call/list?per_page=10\"", sample, StringComparison.Ordinal);

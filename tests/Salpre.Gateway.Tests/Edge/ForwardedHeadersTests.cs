@@ -82,15 +82,7 @@ public sealed class ForwardedHeadersTests
         var folder = Directory.CreateTempSubdirectory("salpre-proxies-").FullName;
         try
         {
-            await using var process = GatewayProcess.Start(folder, new Dictionary<string, string>
-            {
-                ["Storage__ConnectionString"] = $"Data Source={Path.Combine(folder, "salpre.db")}",
-                [name] = value,
-            }, "--urls", "http://127.0.0.1:0");
-
-            Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-            Assert.Contains(message, process.Output, StringComparison.Ordinal);
-            Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
+            await GatewayProcess.AssertRefusesToStartAsync(folder, new Dictionary<string, string> { [name] = value }, message);
         }
         finally
         {

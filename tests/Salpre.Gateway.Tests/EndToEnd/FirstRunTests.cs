@@ -31,7 +31,7 @@ public sealed partial class FirstRunTests : IAsyncLifetime
     public async Task The_READMEs_first_command_in_a_fresh_clone_serves_what_its_curl_line_and_the_documents_samples_ask()
     {
         var clone = Path.Combine(_directory, "fresh");
-        var cloned = await Shell.RunAsync("git", "clone", "--quiet", RepositoryRoot(), clone);
+        var cloned = await Shell.RunAsync("git", "clone", "--quiet", GatewayProcess.RepositoryRoot(), clone);
         Assert.True(cloned.Code == 0, cloned.Error);
         Assert.False(Directory.Exists(Path.Combine(clone, "src", "Salpre.Gateway", "data")));
         var command = FirstReadmeCommand(await File.ReadAllTextAsync(Path.Combine(clone, "README.md"), TestContext.Current.CancellationToken));
@@ -198,20 +198,11 @@ public sealed partial class FirstRunTests : IAsyncLifetime
             .First(line => line.Length > 0 && !line.StartsWith('#'));
     }
 
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Salpre.slnx")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("The tests run outside the repository.");
-    }
 
     /// <summary>Salpre's List Calls document, as kept in the repository (a clone anywhere has it).</summary>
     private static string ListCallsDocument()
     {
-        var path = Path.Combine(RepositoryRoot(), "docs", "spec", "list-calls.txt");
+        var path = Path.Combine(GatewayProcess.RepositoryRoot(), "docs", "spec", "list-calls.txt");
         return File.Exists(path) ? File.ReadAllText(path) : throw new FileNotFoundException($"The List Calls document is missing: {path}");
     }
 

@@ -73,14 +73,14 @@ public sealed class ServiceInstallTests : IDisposable
     [Fact]
     public async Task The_unit_file_passes_systemds_own_check()
     {
-        var unit = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "salpre-gateway.service"), TestContext.Current.CancellationToken);
+        var unit = await File.ReadAllTextAsync(Path.Combine(GatewayProcess.RepositoryRoot(), "deploy", "salpre-gateway.service"), TestContext.Current.CancellationToken);
         Assert.Contains("ExecStart=/opt/salpre-gateway/Salpre.Gateway\n", unit, StringComparison.Ordinal);
         Assert.Contains("User=salpre\n", unit, StringComparison.Ordinal);
         Assert.Contains("StateDirectory=salpre\n", unit, StringComparison.Ordinal);
         Assert.Contains("Restart=on-failure\n", unit, StringComparison.Ordinal);
         // The executable and the settings where this machine has them; the rest as written.
         var environmentFile = Path.Combine(_folder, "gateway.env");
-        File.Copy(Path.Combine(RepositoryRoot(), "deploy", "gateway-sqlite.env"), environmentFile);
+        File.Copy(Path.Combine(GatewayProcess.RepositoryRoot(), "deploy", "gateway-sqlite.env"), environmentFile);
         var copy = Path.Combine(_folder, "salpre-gateway.service");
         await File.WriteAllTextAsync(copy, unit
             .Replace("/opt/salpre-gateway/Salpre.Gateway", "/bin/true", StringComparison.Ordinal)
@@ -94,7 +94,7 @@ public sealed class ServiceInstallTests : IDisposable
     /// <summary>The sources the gateway is built from, copied without build output, published by the README's command.</summary>
     private async Task<string> PublishAsync()
     {
-        var root = RepositoryRoot();
+        var root = GatewayProcess.RepositoryRoot();
         var copy = Directory.CreateDirectory(Path.Combine(_folder, "sources")).FullName;
         foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" })
         {
@@ -133,13 +133,4 @@ public sealed class ServiceInstallTests : IDisposable
         return Encoding.UTF8.GetString(buffer, 0, received).Trim();
     }
 
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Salpre.slnx")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("The tests run outside the repository.");
-    }
 }

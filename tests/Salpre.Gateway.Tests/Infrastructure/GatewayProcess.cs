@@ -24,16 +24,34 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public static string GatewayDll()
     {
-        // The tests run from tests/Salpre.Gateway.Tests/bin/<Configuration>/net10.0/.
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = testBin.Parent!.Name;
-        var root = testBin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Salpre.slnx")))
-        {
-            root = root.Parent;
-        }
-        var dll = Path.Combine(root!.FullName, "src", "Salpre.Gateway", "bin", configuration, "net10.0", "Salpre.Gateway.dll");
+        // The tests run from tests/<project>/bin/<Configuration>/net10.0/.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var dll = Path.Combine(RepositoryRoot(), "src", "Salpre.Gateway", "bin", configuration, "net10.0", "Salpre.Gateway.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the gateway first: {dll} is missing.");
+    }
+
+    /// <summary>The checkout the tests run from (the folder with Salpre.slnx).</summary>
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Salpre.slnx")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("The tests run outside the repository.");
+    }
+
+    /// <summary>
+    /// Starts the gateway with <paramref name="environment"/> on a SQLite file in <paramref name="folder"/>, expects it
+    /// to refuse to start (exit code 1) with <paramref name="message"/> in one line and no stack trace.
+    /// </summary>
+    public static async Task AssertRefusesToStartAsync(string folder, IReadOnlyDictionary<string, string> environment, string message)
+    {
+        var settings = new Dictionary<string, string>(environment) { ["Storage__ConnectionString"] = $"Data Source={Path.Combine(folder, "salpre.db")}" };
+        await using var process = Start(folder, settings, "--urls", "http://127.0.0.1:0");
+        Xunit.Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Xunit.Assert.Contains(message, process.Output, StringComparison.Ordinal);
+        Xunit.Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
     }
 
     public static GatewayProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
