@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Calls.Removal;
 using Salpre.Storage.Dashboard;
 using Salpre.Storage.Devices;
 using Salpre.Storage.Postgres;
@@ -31,6 +32,7 @@ public static class StorageServiceCollectionExtensions
                 services.AddSingleton<IDeviceStore, SqliteDeviceStore>();
                 services.AddSingleton<IDashboardStore, SqliteDashboardStore>();
                 services.AddSingleton<IWebhookStore, SqliteWebhookStore>();
+                services.AddSingleton<ICallRemoval, SqliteCallRemoval>();
                 break;
             case "postgres":
                 // Made by the container so that it is disposed with it, closing the pool's connections.
@@ -41,6 +43,7 @@ public static class StorageServiceCollectionExtensions
                 services.AddSingleton<IDeviceStore, PostgresDeviceStore>();
                 services.AddSingleton<IDashboardStore, PostgresDashboardStore>();
                 services.AddSingleton<IWebhookStore, PostgresWebhookStore>();
+                services.AddSingleton<ICallRemoval, PostgresCallRemoval>();
                 break;
             default:
                 throw new InvalidOperationException(

@@ -7,6 +7,7 @@ using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Keys;
 using Salpre.Storage;
 using Salpre.Storage.Accounts;
+using Salpre.Storage.Calls.Removal;
 using Salpre.Storage.Dashboard;
 using Salpre.Storage.Devices;
 
@@ -241,6 +242,37 @@ public static class AdminCommandBuilders
         }
         using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
         return [.. body.RootElement.GetProperty("data").EnumerateArray().Select(device => device.GetProperty("serial_no").GetString()!)];
+    }
+
+    /// <summary>
+    /// <c>erase</c>: a person's "forget me" from the operator's side, as <c>POST /erasures</c> does it: every call of the
+    /// account with the number on either side, in one transaction, and the deleted bytes cleared from SQLite's files.
+    /// </summary>
+    public static Command Erase(AdminContext context)
+    {
+        var account = AccountOption();
+        var phone = new Option<string>("--phone") { Description = "The E.164 number (+905321234567) whose calls go.", Required = true };
+        var json = JsonOption();
+        var command = new Command("erase", "Erase every call of a phone number in an account (calls, details, logs, events).") { account, phone, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var number = parse.GetValue(phone)!;
+            if (!CallValidation.IsE164(number))
+            {
+                return Fail(parse, "--phone must be an E.164 number such as +905321234567.");
+            }
+            var accountId = parse.GetValue(account);
+            if (await (await context.GetMigratedAsync<IAccountStore>(cancellationToken)).GetAccountAsync(accountId, cancellationToken) is null)
+            {
+                return Fail(parse, $"There is no account {accountId}.");
+            }
+            var erased = await context.Services.GetRequiredService<ICallRemoval>().EraseAsync(accountId, number, cancellationToken);
+            // The operator's record of it: the account and the count, never the number.
+            context.Output.WriteLine($"Erased {erased} calls of account {accountId}.");
+            if (parse.GetValue(json)) AdminOutput.WriteJson(context.Output, new AdminResult { CallsErased = erased });
+            return 0;
+        });
+        return command;
     }
 
     public static Command Import(AdminContext context)

@@ -6,7 +6,7 @@ namespace Salpre.Gateway.Admin;
 
 /// <summary>
 /// The operator's commands, run by the gateway's own executable against the configured store:
-/// <c>migrate</c>, <c>accounts</c>, <c>keys</c>, <c>devices</c>, <c>import</c> and <c>dashboard link</c>; and <c>simulate</c>, which drives a
+/// <c>migrate</c>, <c>accounts</c>, <c>keys</c>, <c>devices</c>, <c>import</c>, <c>erase</c> and <c>dashboard link</c>; and <c>simulate</c>, which drives a
 /// gateway over HTTP as Salpre Boxes do. They read the same configuration as the server
 /// (appsettings.json beside the executable, then <c>Storage__Provider</c>/<c>Storage__ConnectionString</c>...).
 /// </summary>
@@ -42,6 +42,7 @@ public static class AdminCommands
             AdminCommandBuilders.Keys(context),
             AdminCommandBuilders.Devices(context),
             AdminCommandBuilders.Import(context),
+            AdminCommandBuilders.Erase(context),
             AdminCommandBuilders.Simulate(context),
             AdminCommandBuilders.Dashboard(context),
         };

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Salpre.Gateway.Calls.Export;
+using Salpre.Gateway.Calls.Removal;
 using Salpre.Gateway.Calls.Stats;
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Keys;
@@ -18,7 +19,7 @@ public static class CallsApi
         builder.Services.AddOptions<MakeCallOptions>().BindConfiguration(MakeCallOptions.Section);
         builder.Services.AddSingleton<MakeCallLimiter>();
         builder.Services.AddHostedService<IdempotencyKeyJanitor>();
-        return builder;
+        return builder.AddGatewayCallRemoval();
     }
 
     public static RouteGroupBuilder MapCalls(this IEndpointRouteBuilder routes)
@@ -43,6 +44,7 @@ public static class CallsApi
         group.MapCallExport();
         group.MapMakeCall();
         group.MapCallEvents();
+        group.MapCallRemoval(routes);
         return group;
     }
 

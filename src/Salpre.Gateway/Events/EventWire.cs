@@ -48,6 +48,9 @@ public sealed record CallEventData : CallItem
     public static CallEventData Of(CallRecord call, CallStatus? previousStatus, int sequence) => new(CallItem.Of(call), previousStatus, sequence);
 }
 
+/// <summary>What a <c>call.deleted</c> event carries: the call's id, and no personal data.</summary>
+public sealed record DeletedCallData(string CallId);
+
 /// <summary>What a <c>webhook.test</c> event carries.</summary>
 public sealed record TestEventData(string WebhookId, string Message);
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Salpre.Gateway.Calls;
 using Salpre.Gateway.Devices;
 using Salpre.Gateway.Hosting;
 using Salpre.Gateway.Webhooks;
@@ -18,6 +19,9 @@ public sealed class GatewayEventSink(TimeProvider time, DeliverySignal signal, I
 
     public string CallData(CallRecord call, CallStatus? previousStatus, int sequence) =>
         Encoding.UTF8.GetString(GatewayJsonBytes.RenderInPlace(CallEventData.Of(call, previousStatus, sequence), GatewayJsonContext.Default.CallEventData).Span);
+
+    public string DeletedCallData(long callNum) =>
+        Encoding.UTF8.GetString(GatewayJsonBytes.RenderInPlace(new DeletedCallData(CallIds.Format(callNum)), GatewayJsonContext.Default.DeletedCallData).Span);
 
     public string DeviceData(DeviceRecord device, bool connected) =>
         Encoding.UTF8.GetString(GatewayJsonBytes.RenderInPlace(DeviceItem.Of(device, connected), GatewayJsonContext.Default.DeviceItem).Span);

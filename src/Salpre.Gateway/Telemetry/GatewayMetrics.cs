@@ -22,6 +22,19 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _rateLimitRefusals;
     private readonly Counter<long> _keyCacheLookups;
     private readonly Counter<long> _databaseErrors;
+    private readonly Counter<long> _callsRemoved;
+    private readonly Counter<long> _detailsCleared;
+    private readonly Counter<long> _retentionRuns;
+
+    public enum RemovalReason { Delete, Erasure, Retention }
+
+    public enum RetentionResult { Done, Skipped, Failed }
+
+    private static readonly KeyValuePair<string, object?>[] s_removalReasons =
+        [new("reason", "delete"), new("reason", "erasure"), new("reason", "retention")];
+
+    private static readonly KeyValuePair<string, object?>[] s_retentionResults =
+        [new("result", "done"), new("result", "skipped"), new("result", "failed")];
 
     public GatewayMetrics(IMeterFactory meters)
     {
@@ -32,7 +45,19 @@ public sealed class GatewayMetrics
             description: "Well-formed keys looked up: result=hit (answered from memory) or miss (read from the database).");
         _databaseErrors = meter.CreateCounter<long>("salpre.gateway.database.errors", unit: "{error}",
             description: "Database faults met by requests and the key version check: kind=unavailable (answered 503) or other.");
+        _callsRemoved = meter.CreateCounter<long>("salpre.gateway.calls.removed", unit: "{call}",
+            description: "Calls deleted: reason=delete (DELETE /call/{id}), erasure (POST /erasures) or retention (Retention:CallsDays).");
+        _detailsCleared = meter.CreateCounter<long>("salpre.gateway.call_details.cleared", unit: "{call}",
+            description: "Calls whose recording URL, transcript and variables retention cleared (Retention:CallDetailsDays).");
+        _retentionRuns = meter.CreateCounter<long>("salpre.gateway.retention.runs", unit: "{run}",
+            description: "Runs of a retention rule: result=done, skipped (another node had the turn) or failed.");
     }
+
+    public void CallsRemoved(long count, RemovalReason reason) => _callsRemoved.Add(count, s_removalReasons[(int)reason]);
+
+    public void CallDetailsCleared(long count) => _detailsCleared.Add(count);
+
+    public void RetentionRun(RetentionResult result) => _retentionRuns.Add(1, s_retentionResults[(int)result]);
 
     public void KeyRateLimited() => _rateLimitRefusals.Add(1, s_keyLimit);
 

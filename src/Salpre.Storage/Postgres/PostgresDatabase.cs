@@ -14,6 +14,7 @@ public sealed class PostgresDatabase : IStorage, IDisposable, IAsyncDisposable
     // Keys of the advisory locks this schema uses; arbitrary, fixed numbers.
     internal const long MigrationLock = 0x5A1_0001;
     internal const long CallNumbersLock = 0x5A1_0002;
+    internal const long RetentionLock = 0x5A1_0003;
 
     public PostgresDatabase(StorageOptions options, StorageMetrics? metrics = null)
     {

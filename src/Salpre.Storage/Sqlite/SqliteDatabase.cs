@@ -133,6 +133,37 @@ public sealed class SqliteDatabase : IStorage, IDisposable
     }
 
     /// <summary>
+    /// Copies every page of the WAL into the file and empties the WAL (<c>wal_checkpoint(TRUNCATE)</c>), in the writers'
+    /// queue so that no write starts meanwhile; SQLite waits for readers (busy timeout). With <c>secure_delete</c> on,
+    /// what was deleted is then in neither file.
+    /// </summary>
+    public async Task TruncateWalAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using (var timeout = connection.CreateCommand())
+            {
+                timeout.CommandText = "PRAGMA busy_timeout = 10000";
+                await timeout.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            // One row: whether a reader kept it from finishing, the WAL's frames, the frames copied.
+            if (!await reader.ReadAsync(cancellationToken) || reader.GetInt32(0) != 0)
+            {
+                throw new IOException($"The WAL of {FilePath} could not be emptied: a reader held it past the busy timeout.");
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> in an immediate (write-locking) transaction with durable commits, and commits it
     /// unless the work throws. Commands created on the connection join the transaction.
     /// </summary>
@@ -146,7 +177,7 @@ public sealed class SqliteDatabase : IStorage, IDisposable
             await using var connection = await OpenAsync(cancellationToken);
             await using (var pragma = connection.CreateCommand())
             {
-                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
                 await pragma.ExecuteNonQueryAsync(cancellationToken);
             }
             await using var transaction = connection.BeginTransaction(deferred: false);
@@ -174,7 +205,7 @@ public sealed class SqliteDatabase : IStorage, IDisposable
             using var connection = Open();
             using (var pragma = connection.CreateCommand())
             {
-                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
                 pragma.ExecuteNonQuery();
             }
             using var transaction = connection.BeginTransaction(deferred: false);

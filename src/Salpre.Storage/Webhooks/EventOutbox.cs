@@ -20,8 +20,9 @@ internal static class EventOutbox
     private static string LastEventId(SqlDialect dialect) =>
         dialect == SqlDialect.Postgres ? "currval(pg_get_serial_sequence('events', 'id'))" : "(SELECT max(id) FROM events)";
 
+    // call_num finds a call's events when the call is deleted; call.deleted itself outlives the call, so it has none.
     private static string InsertSql(SqlDialect dialect) =>
-        $"INSERT INTO events (tx, account_id, type, created_at, data) VALUES ({TxExpression(dialect)}, @account, @type, @now, @data)";
+        $"INSERT INTO events (tx, account_id, type, created_at, data, call_num) VALUES ({TxExpression(dialect)}, @account, @type, @now, @data, @call)";
 
     /// <summary>A delivery of event <paramref name="eventId"/> (an SQL expression) for every endpoint that takes its type.</summary>
     private static string FanOutSql(string eventId, bool oneEndpoint) =>
@@ -41,6 +42,7 @@ internal static class EventOutbox
             CallSql.Add(insert, "@type", type);
             CallSql.Add(insert, "@now", now);
             CallSql.Add(insert, "@data", data);
+            CallSql.Add(insert, "@call", DBNull.Value);
             await using var reader = await insert.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             position = new EventPosition(reader.GetInt64(0), reader.GetInt64(1));
@@ -63,8 +65,17 @@ internal static class EventOutbox
     public static SqlBatch.Statement AppendCall(SqlBatch batch, SqlDialect dialect, IEventSink sink, long accountId, CallRecord call, CallStatus? previous, int sequence)
     {
         var type = EventTypes.Of(call.Status);
+        return Append(batch, dialect, sink, accountId, type, sink.CallData(call, previous, sequence), call.CallNum);
+    }
+
+    /// <summary>Adds a deleted call's <c>call.deleted</c> event and its deliveries to <paramref name="batch"/>, as <see cref="AppendCall"/> does.</summary>
+    public static SqlBatch.Statement AppendDeleted(SqlBatch batch, SqlDialect dialect, IEventSink sink, long accountId, long callNum) =>
+        Append(batch, dialect, sink, accountId, EventTypes.CallDeleted, sink.DeletedCallData(callNum), callNum: null);
+
+    private static SqlBatch.Statement Append(SqlBatch batch, SqlDialect dialect, IEventSink sink, long accountId, string type, string data, long? callNum)
+    {
         var now = sink.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        batch.Add(InsertSql(dialect), ("@account", accountId), ("@type", type), ("@now", now), ("@data", sink.CallData(call, previous, sequence)));
+        batch.Add(InsertSql(dialect), ("@account", accountId), ("@type", type), ("@now", now), ("@data", data), ("@call", callNum));
         return batch.Add(FanOutSql(LastEventId(dialect), oneEndpoint: false), ("@now", now), ("@account", accountId), ("@bit", EventTypes.BitOf(type)));
     }
 

@@ -11,12 +11,13 @@ public static class EventTypes
     public const string DeviceConnected = "device.connected";
     public const string DeviceDisconnected = "device.disconnected";
     public const string Test = "webhook.test";
+    public const string CallDeleted = "call.deleted";
 
     // Bits 0-7 are the call statuses, in CallStatus order.
     private static readonly string[] s_names =
     [
         "call.initiated", "call.ringing", "call.in_progress", "call.completed", "call.busy", "call.no_answer", "call.failed", "call.canceled",
-        DeviceConnected, DeviceDisconnected, Test,
+        DeviceConnected, DeviceDisconnected, Test, CallDeleted,
     ];
 
     /// <summary>Every type, in bit order.</summary>
@@ -25,8 +26,8 @@ public static class EventTypes
     /// <summary>The types an endpoint may subscribe to (webhook.test goes to the endpoint it tests, whatever it takes).</summary>
     public static IEnumerable<string> Subscribable => s_names.Where(name => name != Test);
 
-    /// <summary>The call types: what an endpoint created without <c>event_types</c> takes.</summary>
-    public static long CallMask => (1L << CallStatuses.Count) - 1;
+    /// <summary>The call types (every status, and call.deleted): what an endpoint created without <c>event_types</c> takes.</summary>
+    public static long CallMask => ((1L << CallStatuses.Count) - 1) | BitOf(CallDeleted);
 
     public static string Of(CallStatus status) => s_names[(int)status];
 

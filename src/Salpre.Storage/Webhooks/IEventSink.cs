@@ -14,6 +14,9 @@ public interface IEventSink
     /// <summary>The event's <c>data</c>: the call object as the list shows it, then <c>previous_status</c> and <c>sequence</c>.</summary>
     string CallData(CallRecord call, CallStatus? previousStatus, int sequence);
 
+    /// <summary>A <c>call.deleted</c> event's <c>data</c>: the call's id and nothing else, so that no personal data outlives the call.</summary>
+    string DeletedCallData(long callNum);
+
     /// <summary>Whether boxes make <c>device.connected</c> and <c>device.disconnected</c> events (opt-in).</summary>
     bool DeviceEvents { get; }
 

@@ -9,3 +9,5 @@ public sealed class PostgresAccountStoreTests : AccountStoreTests<PostgresTestSt
 public sealed class PostgresStorageTests : StorageTests<PostgresTestStore>;
 
 public sealed class PostgresEventOutboxTests : EventOutboxTests<PostgresTestStore>;
+
+public sealed class PostgresCallRemovalTests : CallRemovalTests<PostgresTestStore>;

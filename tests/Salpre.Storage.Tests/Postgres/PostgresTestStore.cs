@@ -1,5 +1,6 @@
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Calls.Removal;
 using Salpre.Storage.Devices;
 using Salpre.Storage.Postgres;
 using Salpre.Storage.Tests.Stores;
@@ -22,6 +23,7 @@ public sealed class PostgresTestStore : TestStore, IStoreProvider
         Webhooks = new PostgresWebhookStore(Database, Time);
         Accounts = new PostgresAccountStore(Database, Time);
         Devices = new PostgresDeviceStore(Database, Time, Events);
+        Removal = new PostgresCallRemoval(Database, Events);
     }
 
     public string ConnectionString { get; }
@@ -31,6 +33,7 @@ public sealed class PostgresTestStore : TestStore, IStoreProvider
     public override IAccountStore Accounts { get; }
     public override IDeviceStore Devices { get; }
     public override IWebhookStore Webhooks { get; }
+    public override ICallRemoval Removal { get; }
 
     public static async Task<PostgresTestStore> CreateAsync()
     {

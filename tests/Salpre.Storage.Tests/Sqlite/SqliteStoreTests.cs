@@ -9,3 +9,5 @@ public sealed class SqliteAccountStoreTests : AccountStoreTests<TempDatabase>;
 public sealed class SqliteStorageTests : StorageTests<TempDatabase>;
 
 public sealed class SqliteEventOutboxTests : EventOutboxTests<TempDatabase>;
+
+public sealed class SqliteCallRemovalTests : CallRemovalTests<TempDatabase>;

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Calls.Removal;
 using Salpre.Storage.Devices;
 using Salpre.Storage.Sqlite;
 using Salpre.Storage.Tests.Stores;
@@ -21,6 +22,7 @@ public sealed class TempDatabase : TestStore, IStoreProvider
         Webhooks = new SqliteWebhookStore(Database, Time);
         Accounts = new SqliteAccountStore(Database, Time);
         Devices = new SqliteDeviceStore(Database, Time, Events);
+        Removal = new SqliteCallRemoval(Database, Events);
     }
 
     public string Path { get; }
@@ -30,6 +32,7 @@ public sealed class TempDatabase : TestStore, IStoreProvider
     public override IAccountStore Accounts { get; }
     public override IDeviceStore Devices { get; }
     public override IWebhookStore Webhooks { get; }
+    public override ICallRemoval Removal { get; }
 
     public static async Task<TempDatabase> CreateAsync()
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Salpre.Storage.Accounts;
 using Salpre.Storage.Calls;
+using Salpre.Storage.Calls.Removal;
 using Salpre.Storage.Devices;
 using Salpre.Storage.Webhooks;
 
@@ -15,6 +16,7 @@ public abstract class TestStore : IAsyncDisposable
     public abstract IAccountStore Accounts { get; }
     public abstract IDeviceStore Devices { get; }
     public abstract IWebhookStore Webhooks { get; }
+    public abstract ICallRemoval Removal { get; }
 
     /// <summary>What the call stores make their events with: a plain rendering, and a count of commits.</summary>
     public TestEventSink Events { get; }
@@ -62,6 +64,8 @@ public sealed class TestEventSink(TimeProvider time) : IEventSink
 
     public string CallData(CallRecord call, CallStatus? previousStatus, int sequence) =>
         $$"""{"call_id":"c{{call.CallNum}}","status":{{(int)call.Status}},"previous_status":{{(previousStatus is { } p ? ((int)p).ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}},"sequence":{{sequence}}}""";
+
+    public string DeletedCallData(long callNum) => $$"""{"call_id":"c{{callNum}}"}""";
 
     public void Committed() => Interlocked.Increment(ref _commits);
 }

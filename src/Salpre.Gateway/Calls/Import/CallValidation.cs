@@ -75,7 +75,8 @@ public static class CallValidation
     private static bool IsText(string? text) =>
         text is { Length: > 0 and <= MaxTextLength } && TextRules.IsName(text);
 
-    private static bool IsE164(string? text) =>
+    /// <summary>An E.164 number by its shape alone (a plus, then 2 to 15 digits), as imports and erasures take it.</summary>
+    public static bool IsE164(string? text) =>
         text is { Length: >= 3 and <= 16 } && text[0] == '+' && text[1] is >= '1' and <= '9' && text.Skip(1).All(char.IsAsciiDigit);
 
     private static bool TryParseCount(string? text, long max, out long value)
