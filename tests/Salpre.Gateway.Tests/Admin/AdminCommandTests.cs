@@ -115,7 +115,7 @@ public sealed class AdminCommandTests(AdminCommandTests.Gateway gateway) : IClas
         var run = await RunAsync(args);
 
         Assert.Equal(2, run.Code);
-        Assert.Contains("Commands: migrate, accounts, keys, devices, import, simulate, dashboard.", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Commands: migrate, accounts, keys, devices, import, simulate, dashboard, backup.", run.Error, StringComparison.Ordinal);
         Assert.Empty(run.Output);
     }
 
