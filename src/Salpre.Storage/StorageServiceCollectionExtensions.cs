@@ -27,6 +27,7 @@ public static class StorageServiceCollectionExtensions
             case "sqlite":
                 services.AddSingleton(sp => new SqliteDatabase(options, sp.GetRequiredService<StorageMetrics>()));
                 services.AddSingleton<IStorage>(sp => sp.GetRequiredService<SqliteDatabase>());
+                services.AddSingleton<IStorageBackup>(sp => sp.GetRequiredService<SqliteDatabase>());
                 services.AddSingleton<ICallStore, SqliteCallStore>();
                 services.AddSingleton<IAccountStore, SqliteAccountStore>();
                 services.AddSingleton<IDeviceStore, SqliteDeviceStore>();

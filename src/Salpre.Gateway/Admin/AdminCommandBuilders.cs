@@ -14,7 +14,7 @@ using Salpre.Storage.Devices;
 namespace Salpre.Gateway.Admin;
 
 /// <summary>The admin commands. Each prints for people, and with <c>--json</c> ends with one JSON line for scripts.</summary>
-public static class AdminCommandBuilders
+public static partial class AdminCommandBuilders
 {
     private const int Failed = 1;
 

@@ -6,9 +6,10 @@ namespace Salpre.Gateway.Admin;
 
 /// <summary>
 /// The operator's commands, run by the gateway's own executable against the configured store:
-/// <c>migrate</c>, <c>accounts</c>, <c>keys</c>, <c>devices</c>, <c>import</c>, <c>erase</c> and <c>dashboard link</c>; and <c>simulate</c>, which drives a
-/// gateway over HTTP as Salpre Boxes do. They read the same configuration as the server
-/// (appsettings.json beside the executable, then <c>Storage__Provider</c>/<c>Storage__ConnectionString</c>...).
+/// <c>migrate</c>, <c>accounts</c>, <c>keys</c>, <c>devices</c>, <c>import</c>, <c>erase</c>, <c>dashboard link</c> and <c>backup</c>
+/// (a copy of the SQLite file while it serves); and <c>simulate</c>, which drives a gateway over HTTP as Salpre Boxes do.
+/// They read the same configuration as the server (appsettings.json beside the executable, then
+/// <c>Storage__Provider</c>/<c>Storage__ConnectionString</c>...).
 /// </summary>
 public static class AdminCommands
 {
@@ -45,6 +46,7 @@ public static class AdminCommands
             AdminCommandBuilders.Erase(context),
             AdminCommandBuilders.Simulate(context),
             AdminCommandBuilders.Dashboard(context),
+            AdminCommandBuilders.Backup(context),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

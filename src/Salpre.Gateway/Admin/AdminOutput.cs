@@ -23,6 +23,9 @@ public sealed record AdminResult
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? SignInUrl { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ExpiresAt { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? CallsErased { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Path { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? Bytes { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Seconds { get; init; }
 }
 
 public sealed record AdminKey(long KeyId, string Prefix, string? Name, string Scopes, string CreatedAt, string? LastUsedAt, string? RevokedAt);

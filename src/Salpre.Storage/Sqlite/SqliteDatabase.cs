@@ -9,7 +9,7 @@ namespace Salpre.Storage.Sqlite;
 /// The SQLite file: connections, schema and secrets. WAL lets readers run beside the one writer, and every write
 /// transaction runs with <c>synchronous=FULL</c> so that a commit is on disk before it is acknowledged.
 /// </summary>
-public sealed class SqliteDatabase : IStorage, IDisposable
+public sealed partial class SqliteDatabase : IStorage, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteReaderPool _readers;

@@ -106,7 +106,8 @@ public sealed class AdminCommandTests(AdminCommandTests.Gateway gateway) : IClas
     }
 
     [Theory]
-    [InlineData("erase", "--account", "1", "--phone", "+905321234567")]
+    [InlineData("forget", "--account", "1", "--phone", "+905321234567")]
+    [InlineData("erase", "--account", "1")]
     [InlineData("acounts", "list")]
     [InlineData("accounts", "create", "--name", "x", "--bogus")]
     [InlineData("keys", "create")]
@@ -115,7 +116,7 @@ public sealed class AdminCommandTests(AdminCommandTests.Gateway gateway) : IClas
         var run = await RunAsync(args);
 
         Assert.Equal(2, run.Code);
-        Assert.Contains("Commands: migrate, accounts, keys, devices, import, simulate, dashboard.", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Commands: migrate, accounts, keys, devices, import, erase, simulate, dashboard, backup.", run.Error, StringComparison.Ordinal);
         Assert.Empty(run.Output);
     }
 
@@ -124,10 +125,10 @@ public sealed class AdminCommandTests(AdminCommandTests.Gateway gateway) : IClas
     public async Task An_unknown_command_beside_a_serving_gateway_is_refused_instead_of_serving()
     {
         await using var process = GatewayProcess.Start(gateway.Directory,
-            new Dictionary<string, string> { ["Storage__ConnectionString"] = $"Data Source={gateway.DatabasePath}" }, "erase", "--account", "1");
+            new Dictionary<string, string> { ["Storage__ConnectionString"] = $"Data Source={gateway.DatabasePath}" }, "forget", "--account", "1");
 
         Assert.Equal(2, await process.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains("Unrecognized command or argument 'erase'", process.Output, StringComparison.Ordinal);
+        Assert.Contains("Unrecognized command or argument 'forget'", process.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Another gateway is already serving", process.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening", process.Output, StringComparison.Ordinal);
     }
