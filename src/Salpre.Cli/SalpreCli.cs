@@ -18,7 +18,7 @@ public static class SalpreCli
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken)
     {
         var context = new CliContext(environment, new GlobalOptions());
-        var root = new RootCommand("Salpre's gateway API from the command line: list, count, export, inspect and place calls; follow events and manage webhooks.")
+        var root = new RootCommand("Salpre's gateway API from the command line: list, count, export, inspect, place and delete calls; follow events and manage webhooks.")
         {
             new Command("calls", "The account's calls.")
             {
@@ -28,6 +28,8 @@ public static class SalpreCli
                 CallsLogsCommand.Create(context),
                 CallsMakeCommand.Create(context),
                 CallsExportCommand.Create(context),
+                CallsDeleteCommand.Create(context),
+                CallsEraseCommand.Create(context),
             },
             new Command("devices", "The account's Salpre Boxes.") { DevicesListCommand.Create(context) },
             new Command("events", "The account's events feed: every change of a call, oldest first.")

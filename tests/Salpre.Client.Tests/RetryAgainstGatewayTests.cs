@@ -17,7 +17,7 @@ public sealed class RetryAgainstGatewayTests(RetryAgainstGatewayTests.Limited ga
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    /// <summary>Lets the gateway do the first make-call, then loses its answer as a dropped connection would.</summary>
+    /// <summary>Lets the gateway do the first request (a make-call, a delete), then loses its answer as a dropped connection would.</summary>
     private sealed class LoseFirstAnswer : DelegatingHandler
     {
         public int Attempts { get; private set; }
@@ -55,6 +55,28 @@ public sealed class RetryAgainstGatewayTests(RetryAgainstGatewayTests.Limited ga
         Assert.Equal(2, attempts);
         Assert.True(made.Replayed);
         Assert.Equal(made.CallId, Assert.Single(page.Items).CallId);
+    }
+
+    [Fact]
+    public async Task A_delete_whose_answer_was_lost_is_retried_into_a_404_as_a_webhook_delete_is()
+    {
+        var account = await gateway.CreateAccountAsync();
+        var stored = await gateway.SeedAsync(account.Id, 1);
+        var handler = new LoseFirstAnswer { InnerHandler = new SocketsHttpHandler() };
+        using var client = new SalpreClient(new HttpClient(handler), new SalpreClientOptions
+        {
+            ApiKey = account.Key,
+            BaseAddress = gateway.BaseAddress,
+            Retry = new SalpreRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) },
+        });
+
+        var lost = await Assert.ThrowsAsync<SalpreApiException>(() => client.Calls.DeleteAsync(stored[0].CallId(), Cancel));
+        var attempts = handler.Attempts;
+        var page = await client.Calls.ListAsync(cancellationToken: Cancel);
+
+        Assert.Equal(2, attempts);
+        Assert.Equal((System.Net.HttpStatusCode.NotFound, "not_found"), (lost.StatusCode, lost.Code));
+        Assert.Empty(page.Items);
     }
 
     [Fact]

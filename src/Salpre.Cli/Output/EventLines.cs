@@ -39,6 +39,7 @@ public static class EventLines
         var (subject, status, previous, sequence) = item switch
         {
             { Call: { } call } => (call.CallId, call.Status.ToWire(), call.PreviousStatus?.ToWire() ?? "", call.Sequence.ToString(CultureInfo.InvariantCulture)),
+            { DeletedCallId: { } deleted } => (deleted, "", "", ""),
             { Device: { } device } => (device.SerialNo, device.Connected ? "connected" : "disconnected", "", ""),
             _ => ("", "", "", ""),
         };

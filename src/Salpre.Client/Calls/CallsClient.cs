@@ -4,10 +4,11 @@ using Salpre.Client.Serialization;
 
 namespace Salpre.Client;
 
-/// <summary>The calls of the account: lists, statistics, details, logs, and new calls.</summary>
+/// <summary>The calls of the account: lists, statistics, details, logs, new calls, and deleting them.</summary>
 public sealed class CallsClient
 {
     private const string Path = "api/gateway/v1/call/";
+    private const string ErasuresPath = "api/gateway/v1/erasures";
     private readonly SalpreTransport _transport;
     private readonly CallExporter _exporter;
 
@@ -128,6 +129,41 @@ public sealed class CallsClient
         var envelope = await SalpreTransport.ReadAsync(response, WireJsonContext.Default.DataEnvelopeMadeCall, cancellationToken).ConfigureAwait(false);
         var call = envelope.Data ?? throw MissingData(response);
         return call with { Replayed = SalpreTransport.IsReplay(response) };
+    }
+
+    /// <summary>
+    /// Deletes a call, by <c>call_id</c> (<c>c874</c>) or its number (<c>874</c>), with its details and logs; a
+    /// <c>call.deleted</c> event (<see cref="SalpreEvent.DeletedCallId"/>) tells the feed and webhooks. Needs the
+    /// <c>write</c> scope. A call that is not there (unknown, already deleted, another account's) throws a
+    /// <see cref="SalpreApiException"/> with 404. Retried as <see cref="WebhooksClient.DeleteAsync"/> is (network
+    /// errors, timeouts, 429, 5xx): the call is gone either way, but a retry after a lost answer throws that 404 for
+    /// the call its first attempt deleted.
+    /// </summary>
+    public async Task<CallDeletion> DeleteAsync(string callId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(callId);
+        var uri = _transport.Resolve(Path + Uri.EscapeDataString(callId));
+        using var response = await _transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, uri), cancellationToken).ConfigureAwait(false);
+        var envelope = await SalpreTransport.ReadAsync(response, WireJsonContext.Default.DataEnvelopeCallDeletion, cancellationToken).ConfigureAwait(false);
+        return envelope.Data ?? throw MissingData(response);
+    }
+
+    /// <summary>
+    /// Erases every call of the account with <paramref name="phone"/> (E.164, <c>+905321234567</c>) as its
+    /// <c>from</c> or <c>to</c>, each as <see cref="DeleteAsync"/> deletes one, in one transaction; returns how many.
+    /// Needs the <c>write</c> scope; a number that is not E.164 throws a <see cref="SalpreApiException"/> (400,
+    /// <c>Param</c> <c>phone</c>). Retried as <see cref="DeleteAsync"/> is: a retry after a lost answer erases
+    /// nothing more and counts 0.
+    /// </summary>
+    public async Task<long> EraseAsync(string phone, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(phone);
+        var uri = _transport.Resolve(ErasuresPath);
+        using var response = await _transport.SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonContent.Create(new ErasureBody(phone), WireJsonContext.Default.ErasureBody) },
+            cancellationToken).ConfigureAwait(false);
+        var envelope = await SalpreTransport.ReadAsync(response, WireJsonContext.Default.DataEnvelopeErasureData, cancellationToken).ConfigureAwait(false);
+        return envelope.Data?.CallsErased ?? throw MissingData(response);
     }
 
     internal static SalpreApiException MissingData(HttpResponseMessage response) =>

@@ -17,6 +17,9 @@ public static class EventTypes
     public const string CallFailed = "call.failed";
     public const string CallCanceled = "call.canceled";
 
+    /// <summary>A call deleted, alone or by an erasure (retention makes none); its data is the call's id alone (<see cref="SalpreEvent.DeletedCallId"/>).</summary>
+    public const string CallDeleted = "call.deleted";
+
     /// <summary>A box's first heartbeat, or the first after a silence (when the gateway runs with <c>Events:DeviceEvents</c>).</summary>
     public const string DeviceConnected = "device.connected";
 
@@ -29,7 +32,7 @@ public static class EventTypes
     /// <summary>Every type of the feed (and of an endpoint's subscription), calls first.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        CallInitiated, CallRinging, CallInProgress, CallCompleted, CallBusy, CallNoAnswer, CallFailed, CallCanceled,
+        CallInitiated, CallRinging, CallInProgress, CallCompleted, CallBusy, CallNoAnswer, CallFailed, CallCanceled, CallDeleted,
         DeviceConnected, DeviceDisconnected,
     ];
 

@@ -24,9 +24,16 @@ public sealed record SalpreEvent : IJsonOnDeserialized
     /// <summary>The event's <c>data</c> as sent.</summary>
     public JsonElement Data { get; init; }
 
-    /// <summary>A <c>call.*</c> event's data: the call as the list shows it, its previous status and sequence; null for other types.</summary>
+    /// <summary>
+    /// A <c>call.*</c> event's data: the call as the list shows it, its previous status and sequence; null for other
+    /// types and for <c>call.deleted</c>, whose data is <see cref="DeletedCallId"/> alone.
+    /// </summary>
     [JsonIgnore]
     public CallEventData? Call { get; private set; }
+
+    /// <summary>A <c>call.deleted</c> event's call id (no other data outlives the call); null for other types.</summary>
+    [JsonIgnore]
+    public string? DeletedCallId { get; private set; }
 
     /// <summary>A <c>device.*</c> event's data: the box as the device list shows it; null for other types.</summary>
     [JsonIgnore]
@@ -62,7 +69,11 @@ public sealed record SalpreEvent : IJsonOnDeserialized
         {
             return;
         }
-        if (Type.StartsWith(EventTypes.CallPrefix, StringComparison.Ordinal))
+        if (Type == EventTypes.CallDeleted)
+        {
+            DeletedCallId = Data.Deserialize(WireJsonContext.Default.DeletedCallData)?.CallId;
+        }
+        else if (Type.StartsWith(EventTypes.CallPrefix, StringComparison.Ordinal))
         {
             Call = Data.Deserialize(SalpreJsonContext.Default.CallEventData);
         }

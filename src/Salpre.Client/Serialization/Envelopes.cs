@@ -60,6 +60,14 @@ internal sealed record RecoverBody(string Since);
 
 internal sealed record RecoverData(long Recovered);
 
+/// <summary><c>POST /erasures</c>: the number whose calls go.</summary>
+internal sealed record ErasureBody(string Phone);
+
+internal sealed record ErasureData(long CallsErased);
+
+/// <summary>A <c>call.deleted</c> event's <c>data</c>: the call's id alone.</summary>
+internal sealed record DeletedCallData([property: JsonConverter(typeof(CallIdConverter))] string CallId);
+
 /// <summary><c>{"status":"error","message":...}</c>, then <c>code</c>, <c>param</c> and <c>request_id</c> where the server gives them.</summary>
 internal sealed record ErrorEnvelope(string? Status, string? Message, string? Code, string? Param, string? RequestId);
 
@@ -82,6 +90,10 @@ internal sealed record ErrorEnvelope(string? Status, string? Message, string? Co
 [JsonSerializable(typeof(DataEnvelope<List<Webhook>>))]
 [JsonSerializable(typeof(DataEnvelope<System.Text.Json.JsonElement>))]
 [JsonSerializable(typeof(DataEnvelope<RecoverData>))]
+[JsonSerializable(typeof(DataEnvelope<CallDeletion>))]
+[JsonSerializable(typeof(DataEnvelope<ErasureData>))]
+[JsonSerializable(typeof(ErasureBody))]
+[JsonSerializable(typeof(DeletedCallData))]
 [JsonSerializable(typeof(WebhookCreateBody))]
 [JsonSerializable(typeof(WebhookPatchBody))]
 [JsonSerializable(typeof(RecoverBody))]

@@ -14,6 +14,7 @@ namespace Salpre.Client.Serialization;
 [JsonSerializable(typeof(List<Call>))]
 [JsonSerializable(typeof(List<CallLogEntry>))]
 [JsonSerializable(typeof(MadeCall))]
+[JsonSerializable(typeof(CallDeletion))]
 [JsonSerializable(typeof(List<Device>))]
 [JsonSerializable(typeof(CallStatsMeasures))]
 [JsonSerializable(typeof(CallStatsGroup))]
