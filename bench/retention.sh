@@ -3,6 +3,7 @@
 # the Release gateway with only that rule on; the first run (at start) is timed from the gateway's own log lines, while
 # a box's heartbeats (writes, one at a time) are timed by curl to show what a writer waits meanwhile. One table row per rule.
 #   bench/retention.sh bench/work/full/scale-1000000.db [DETAILS_DAYS] [CALLS_DAYS]
+# BATCH=500 bench/retention.sh ... runs it with Retention:BatchSize=500 (default: the gateway's, 100).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -12,6 +13,7 @@ SOURCE=${1:?usage: bench/retention.sh DATABASE [DETAILS_DAYS] [CALLS_DAYS]}
 DETAILS_DAYS=${2:-60}
 CALLS_DAYS=${3:-365}
 PORT=5391
+export Retention__BatchSize=${BATCH:-100}
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/salpre-retention-bench-XXXXXX")
 PIDS=()
 trap 'stop_all; rm -rf "$SCRATCH"' EXIT
@@ -19,7 +21,7 @@ build_release
 
 count() { python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])" "$DB" "$1"; }
 
-echo "| rule | days | calls before | changed | seconds | calls/s | batches of 500 | heartbeats during | heartbeat p50 ms | heartbeat max ms | build |"
+echo "| rule | days | calls before | changed | seconds | calls/s | batch size | heartbeats during | heartbeat p50 ms | heartbeat max ms | build |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for rule in details calls; do
   DB="$SCRATCH/$rule.db"
@@ -51,7 +53,7 @@ print(f'{s(sys.argv[2]) - s(sys.argv[1]):.2f}')" "$first" "$last")
   beats=$(wc -l <"$SCRATCH/beats")
   p50=$(awk '{ print $1 * 1000 }' "$SCRATCH/beats" | median)
   max=$(awk '{ print $1 * 1000 }' "$SCRATCH/beats" | sort -g | tail -n 1)
-  awk -v r="$rule" -v d="$days" -v b="$before" -v c="$changed" -v s="$seconds" -v n="$beats" -v p="$p50" -v m="$max" -v built="$BUILT_FROM" 'BEGIN {
-    printf "| %s | %d | %d | %d | %.2f | %.0f | %d | %d | %.1f | %.1f | %s |\n", r, d, b, c, s, c / s, (c + 499) / 500, n, p, m, built }'
+  awk -v r="$rule" -v d="$days" -v b="$before" -v c="$changed" -v s="$seconds" -v n="$beats" -v p="$p50" -v m="$max" -v built="$BUILT_FROM" -v size="$Retention__BatchSize" 'BEGIN {
+    printf "| %s | %d | %d | %d | %.2f | %.0f | %d | %d | %.1f | %.1f | %s |\n", r, d, b, c, s, c / s, size, n, p, m, built }'
   rm -f "$DB" "$DB-wal" "$DB-shm"
 done

@@ -22,9 +22,12 @@ public sealed class RetentionOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Calls per transaction: a batch holds the writers' turn (SQLite) or its rows (PostgreSQL) only briefly.</summary>
+    /// <summary>
+    /// Calls per transaction: a batch holds the writers' turn (SQLite) or its rows (PostgreSQL) only briefly. At 1M
+    /// calls on SQLite, 100 keeps a writer's wait at about 15 ms (p50) for 16% less speed than 500 (41 ms).
+    /// </summary>
     [Range(1, 10_000)]
-    public int BatchSize { get; set; } = 500;
+    public int BatchSize { get; set; } = 100;
 
     public bool Enabled => CallDetailsDays is not null || CallsDays is not null;
 }
