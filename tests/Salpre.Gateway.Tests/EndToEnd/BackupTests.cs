@@ -211,27 +211,11 @@ public sealed class BackupTests : IAsyncLifetime
     private static Task<(int Code, string Output, string Error)> AdminAsync(string database, params string[] args) =>
         Shell.RunAsync("env", [$"Storage__ConnectionString=Data Source={database}", "dotnet", GatewayProcess.GatewayDll(), .. args]);
 
-    private GatewayProcess StartGateway(string database) => GatewayProcess.Start(_directory, new Dictionary<string, string>
-    {
-        ["Storage__ConnectionString"] = $"Data Source={database}",
-        ["MakeCall__CallsPerSecond"] = "100000",
-        ["MakeCall__Burst"] = "100000",
-        ["RateLimiting__RequestsPerSecond"] = "100000",
-        ["RateLimiting__Burst"] = "100000",
-    }, "--urls", "http://127.0.0.1:0");
+    private GatewayProcess StartGateway(string database) => GatewayProcess.StartUnlimited(_directory, database);
 
-    private static HttpClient Client(Uri address, string key)
-    {
-        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Add("account-secret-key", key);
-        return client;
-    }
+    private static HttpClient Client(Uri address, string key) => GatewayProcess.KeyClient(address, key, TimeSpan.FromSeconds(30));
 
-    private static async Task HeartbeatAsync(Uri address, string ingestKey)
-    {
-        using var box = Client(address, ingestKey);
-        Assert.Equal(200, (await box.PostJsonAsync("/api/gateway/v1/salprebox/heartbeat", $$"""{"serial_no":"{{Serial}}"}""")).Status);
-    }
+    private static Task HeartbeatAsync(Uri address, string ingestKey) => GatewayProcess.HeartbeatAsync(address, ingestKey, Serial);
 
     private static T Scalar<T>(string database, string sql)
     {

@@ -115,28 +115,11 @@ public sealed class DurabilityTests : IAsyncLifetime
 
     private static string SecretOf(string json) => System.Text.Json.Nodes.JsonNode.Parse(json)!["secret_key"]!.GetValue<string>();
 
-    private GatewayProcess StartGateway() => GatewayProcess.Start(_directory, new Dictionary<string, string>
-    {
-        ["Storage__ConnectionString"] = $"Data Source={Database}",
-        ["MakeCall__CallsPerSecond"] = "100000",
-        ["MakeCall__Burst"] = "100000",
-        ["RateLimiting__RequestsPerSecond"] = "100000",
-        ["RateLimiting__Burst"] = "100000",
-    }, "--urls", "http://127.0.0.1:0");
+    private GatewayProcess StartGateway() => GatewayProcess.StartUnlimited(_directory, Database);
 
-    private static HttpClient Client(Uri address, string key)
-    {
-        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
-        client.DefaultRequestHeaders.Add("account-secret-key", key);
-        return client;
-    }
+    private static HttpClient Client(Uri address, string key) => GatewayProcess.KeyClient(address, key, TimeSpan.FromSeconds(10));
 
-    private static async Task HeartbeatAsync(Uri address, string ingestKey)
-    {
-        using var box = Client(address, ingestKey);
-        var beat = await box.PostJsonAsync("/api/gateway/v1/salprebox/heartbeat", $$"""{"serial_no":"{{Serial}}"}""");
-        Assert.Equal(200, beat.Status);
-    }
+    private static Task HeartbeatAsync(Uri address, string ingestKey) => GatewayProcess.HeartbeatAsync(address, ingestKey, Serial);
 
     /// <summary>Make-calls, each followed by its three reports, until the gateway dies under it.</summary>
     private static async Task WorkAsync(Uri address, string writeKey, string ingestKey, ConcurrentDictionary<string, string> calls,

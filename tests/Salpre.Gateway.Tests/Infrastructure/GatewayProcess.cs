@@ -54,6 +54,33 @@ public sealed class GatewayProcess : IAsyncDisposable
         Xunit.Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
     }
 
+    /// <summary>The gateway on the SQLite file <paramref name="database"/> with its rate limits out of the way, for tests that load it.</summary>
+    public static GatewayProcess StartUnlimited(string workingDirectory, string database) => Start(workingDirectory, new Dictionary<string, string>
+    {
+        ["Storage__ConnectionString"] = $"Data Source={database}",
+        ["MakeCall__CallsPerSecond"] = "100000",
+        ["MakeCall__Burst"] = "100000",
+        ["RateLimiting__RequestsPerSecond"] = "100000",
+        ["RateLimiting__Burst"] = "100000",
+    }, "--urls", "http://127.0.0.1:0");
+
+    /// <summary>A client of a gateway process that sends <paramref name="key"/>.</summary>
+    public static HttpClient KeyClient(Uri address, string key, TimeSpan timeout)
+    {
+        var client = new HttpClient { BaseAddress = address, Timeout = timeout };
+        client.DefaultRequestHeaders.Add("account-secret-key", key);
+        return client;
+    }
+
+    /// <summary>A heartbeat of box <paramref name="serial"/>, so that make-call finds it connected.</summary>
+    public static async Task HeartbeatAsync(Uri address, string ingestKey, string serial)
+    {
+        using var box = KeyClient(address, ingestKey, TimeSpan.FromSeconds(30));
+        using var body = new StringContent($$"""{"serial_no":"{{serial}}"}""", Encoding.UTF8, "application/json");
+        using var beat = await box.PostAsync("/api/gateway/v1/salprebox/heartbeat", body);
+        Xunit.Assert.Equal(System.Net.HttpStatusCode.OK, beat.StatusCode);
+    }
+
     public static GatewayProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
         StartCommand(workingDirectory, environment.ToDictionary(pair => pair.Key, string? (pair) => pair.Value), "dotnet", [GatewayDll(), .. args]);
 
