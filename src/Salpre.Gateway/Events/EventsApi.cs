@@ -35,8 +35,8 @@ public static class EventsApi
         group.MapGet("/events", ListEvents)
             .WithName("ListEvents")
             .WithSummary("List the account's events, oldest first")
-            .WithDescription("Every accepted change of a call is one event (`call.initiated` ... `call.canceled`), as its webhook " +
-                             "delivers it. Start from the beginning of what is kept (30 days), after an event (`after=evt_...`), or " +
+            .WithDescription("Every accepted change of a call is one event (`call.initiated` ... `call.canceled`, and `call.deleted` " +
+                             "with the call's id alone), as its webhook delivers it. Start from the beginning of what is kept (30 days), after an event (`after=evt_...`), or " +
                              "from `meta.next_cursor`; filter by `type` (one or a comma list). `order=desc` reads newest first (the " +
                              "latest events, or where to start following). An event's id and content never change.")
             .RequireScope(KeyScopes.Read)
