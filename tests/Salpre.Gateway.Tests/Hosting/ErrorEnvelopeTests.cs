@@ -27,7 +27,7 @@ public sealed class ErrorEnvelopeTests(ErrorEnvelopeTests.Gateway gateway) : ICl
     [InlineData("GET", "/nothing/here", 404, "Not found", "not_found")]
     [InlineData("GET", "/api/gateway/v1/call", 404, "Not found", "not_found")]
     [InlineData("POST", "/api/gateway/v1/call/list", 405, "Method not allowed", "not_found")]
-    [InlineData("DELETE", "/api/gateway/v1/call/c1", 405, "Method not allowed", "not_found")]
+    [InlineData("PATCH", "/api/gateway/v1/call/c1", 405, "Method not allowed", "not_found")]
     [InlineData("PUT", "/healthz", 405, "Method not allowed", "not_found")]
     [InlineData("GET", "/probe/status/415", 415, "Unsupported media type", "invalid_parameter")]
     [InlineData("GET", "/probe/status/400", 400, "Bad request", "invalid_parameter")]
