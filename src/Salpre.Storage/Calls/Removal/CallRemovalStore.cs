@@ -84,40 +84,103 @@ public abstract class CallRemovalStore(IEventSink sink) : ICallRemoval
     }
 
     /// <summary>
-    /// Walks one account's calls that started before the cutoff in list order, a transaction per batch, from where
-    /// the rule's last run left a mark: every call before the mark has been dealt with. A call that started before
-    /// the cutoff but ended after it is left for a later run, and the mark stays before it.
+    /// Walks one account's calls that started before the cutoff in list order, from where the rule's last run left a
+    /// mark: every call before the mark has been dealt with. A call that started before the cutoff but ended after it
+    /// is left for a later run, and the mark stays before it.
     /// </summary>
     private async Task<long> ApplyAsync(RetentionRule rule, long accountId, long cutoff, int batchSize, CancellationToken cancellationToken)
     {
         var ruleName = rule == RetentionRule.Details ? "details" : "calls";
-        RetentionWalk? walk = null;
+        RetentionWalk walk;
+        await using (var connection = await OpenAsync(cancellationToken))
+        {
+            walk = new RetentionWalk(await ReadMarkAsync(connection, accountId, ruleName, cancellationToken));
+        }
+        return rule == RetentionRule.Calls
+            ? await DeleteOldCallsAsync(walk, accountId, cutoff, batchSize, cancellationToken)
+            : await ClearOldDetailsAsync(walk, accountId, cutoff, batchSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes calls a batch per transaction, read in it (and locked, on PostgreSQL): the statistics take away each
+    /// call's tally as it stands when it goes.
+    /// </summary>
+    private async Task<long> DeleteOldCallsAsync(RetentionWalk walk, long accountId, long cutoff, int batchSize, CancellationToken cancellationToken)
+    {
         long total = 0;
         bool more;
         do
         {
-            (more, var applied) = await WriteAsync(async (connection, ct) =>
+            (more, var deleted) = await WriteAsync(async (connection, ct) =>
             {
-                walk ??= new RetentionWalk(await ReadMarkAsync(connection, accountId, ruleName, ct));
-                var calls = await ReadCallsAsync(connection,
-                    $"SELECT {Columns} FROM calls WHERE account_id = @account AND (started_at, call_num) > (@after_started, @after_num) " +
-                    $"AND started_at < @cutoff ORDER BY started_at, call_num LIMIT {batchSize}{(rule == RetentionRule.Calls ? LockRows : "")}", ct,
-                    ("@account", accountId), ("@after_started", walk.Read.StartedAt), ("@after_num", walk.Read.CallNum), ("@cutoff", cutoff));
-                var due = walk.Take(calls, cutoff);
-                var applied = rule == RetentionRule.Calls
-                    ? await RemoveAsync(connection, accountId, due, tell: false, ct)
-                    : await ClearDetailsAsync(connection, accountId, due, ct);
-                await using var mark = Command(connection,
-                    "INSERT INTO retention_marks (account_id, rule, started_at, call_num) VALUES (@account, @rule, @started_at, @num) " +
-                    "ON CONFLICT (account_id, rule) DO UPDATE SET started_at = excluded.started_at, call_num = excluded.call_num",
-                    ("@account", accountId), ("@rule", ruleName), ("@started_at", walk.Done.StartedAt), ("@num", walk.Done.CallNum));
-                await mark.ExecuteNonQueryAsync(ct);
-                return (calls.Count == batchSize, applied);
+                var calls = await ReadCallsAsync(connection, NextBatchSql(Columns, batchSize) + LockRows, ct, BatchParameters(walk, accountId, cutoff));
+                var deleted = await RemoveAsync(connection, accountId, walk.Take(calls, cutoff), tell: false, ct);
+                await WriteMarkAsync(connection, accountId, "calls", walk.Done, ct);
+                return (calls.Count == batchSize, deleted);
             }, cancellationToken);
-            total += applied;
+            total += deleted;
         }
         while (more);
         return total;
+    }
+
+    /// <summary>
+    /// Clears details of calls read outside any write (most old calls have none, or none left), in transactions of
+    /// at most <paramref name="batchSize"/> calls; the mark moves with the last of a read's clearing, or at the end.
+    /// Clearing depends on nothing a status report changes: an ended call takes no more reports.
+    /// </summary>
+    private async Task<long> ClearOldDetailsAsync(RetentionWalk walk, long accountId, long cutoff, int batchSize, CancellationToken cancellationToken)
+    {
+        const string WithDetails = "call_num, status, from_addr, to_addr, agent_id, direction, started_at, ended_at, duration_sec, " +
+            "CASE WHEN EXISTS (SELECT 1 FROM call_details d WHERE d.account_id = calls.account_id AND d.call_num = calls.call_num) THEN 1 ELSE 0 END";
+        var readSize = Math.Max(batchSize, 1000);
+        var marked = walk.Done;
+        long total = 0;
+        List<(CallRecord Call, bool Flag)> calls;
+        do
+        {
+            await using (var connection = await OpenAsync(cancellationToken))
+            {
+                calls = await ReadCallsAsync(connection, NextBatchSql(WithDetails, readSize), cancellationToken, BatchParameters(walk, accountId, cutoff));
+            }
+            var chunks = walk.Take(calls, cutoff).Where(row => row.Flag).Chunk(batchSize).ToList();
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                var last = i == chunks.Count - 1;
+                total += await WriteAsync(async (connection, ct) =>
+                {
+                    var cleared = await ClearDetailsAsync(connection, accountId, chunks[i], ct);
+                    if (last)
+                    {
+                        await WriteMarkAsync(connection, accountId, "details", walk.Done, ct);
+                    }
+                    return cleared;
+                }, cancellationToken);
+            }
+            marked = chunks.Count > 0 ? walk.Done : marked;
+        }
+        while (calls.Count == readSize);
+        if (marked != walk.Done)
+        {
+            await WriteAsync((connection, ct) => WriteMarkAsync(connection, accountId, "details", walk.Done, ct), cancellationToken);
+        }
+        return total;
+    }
+
+    private static string NextBatchSql(string columns, int limit) =>
+        $"SELECT {columns} FROM calls WHERE account_id = @account AND (started_at, call_num) > (@after_started, @after_num) " +
+        $"AND started_at < @cutoff ORDER BY started_at, call_num LIMIT {limit}";
+
+    private static (string, object?)[] BatchParameters(RetentionWalk walk, long accountId, long cutoff) =>
+        [("@account", accountId), ("@after_started", walk.Read.StartedAt), ("@after_num", walk.Read.CallNum), ("@cutoff", cutoff)];
+
+    private static async Task<bool> WriteMarkAsync(DbConnection connection, long accountId, string rule, CallPosition done, CancellationToken ct)
+    {
+        await using var mark = Command(connection,
+            "INSERT INTO retention_marks (account_id, rule, started_at, call_num) VALUES (@account, @rule, @started_at, @num) " +
+            "ON CONFLICT (account_id, rule) DO UPDATE SET started_at = excluded.started_at, call_num = excluded.call_num",
+            ("@account", accountId), ("@rule", rule), ("@started_at", done.StartedAt), ("@num", done.CallNum));
+        return await mark.ExecuteNonQueryAsync(ct) > 0;
     }
 
     /// <summary>How far a retention run has read (<see cref="Read"/>), and up to where every call is dealt with (<see cref="Done"/>).</summary>
@@ -130,7 +193,7 @@ public abstract class CallRemovalStore(IEventSink sink) : ICallRemoval
         public CallPosition Done { get; private set; } = mark;
 
         /// <summary>The calls of a batch that are due: ended (or, never ended, started) before the cutoff.</summary>
-        public List<(CallRecord Call, bool Answered)> Take(IReadOnlyList<(CallRecord Call, bool Answered)> calls, long cutoff)
+        public List<(CallRecord Call, bool Flag)> Take(IReadOnlyList<(CallRecord Call, bool Flag)> calls, long cutoff)
         {
             var due = new List<(CallRecord, bool)>(calls.Count);
             foreach (var row in calls)
@@ -240,7 +303,8 @@ public abstract class CallRemovalStore(IEventSink sink) : ICallRemoval
         return await reader.ReadAsync(ct) ? new CallPosition(reader.GetInt64(0), reader.GetInt64(1)) : new CallPosition(long.MinValue, 0);
     }
 
-    private static async Task<List<(CallRecord Call, bool Answered)>> ReadCallsAsync(
+    /// <summary>Calls read with the list's columns and a flag in column 9: whether each was answered, or what the query says.</summary>
+    private static async Task<List<(CallRecord Call, bool Flag)>> ReadCallsAsync(
         DbConnection connection, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
     {
         await using var command = Command(connection, sql, parameters);
