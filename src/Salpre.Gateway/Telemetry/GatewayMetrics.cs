@@ -19,6 +19,12 @@ public sealed class GatewayMetrics
     private static readonly KeyValuePair<string, object?> s_unavailable = new("kind", "unavailable");
     private static readonly KeyValuePair<string, object?> s_other = new("kind", "other");
 
+    // Indexed by RemovalReason and RetentionResult.
+    private static readonly KeyValuePair<string, object?>[] s_removalReasons =
+        [new("reason", "delete"), new("reason", "erasure"), new("reason", "retention")];
+    private static readonly KeyValuePair<string, object?>[] s_retentionResults =
+        [new("result", "done"), new("result", "skipped"), new("result", "failed")];
+
     private readonly Counter<long> _rateLimitRefusals;
     private readonly Counter<long> _keyCacheLookups;
     private readonly Counter<long> _databaseErrors;
@@ -29,12 +35,6 @@ public sealed class GatewayMetrics
     public enum RemovalReason { Delete, Erasure, Retention }
 
     public enum RetentionResult { Done, Skipped, Failed }
-
-    private static readonly KeyValuePair<string, object?>[] s_removalReasons =
-        [new("reason", "delete"), new("reason", "erasure"), new("reason", "retention")];
-
-    private static readonly KeyValuePair<string, object?>[] s_retentionResults =
-        [new("result", "done"), new("result", "skipped"), new("result", "failed")];
 
     public GatewayMetrics(IMeterFactory meters)
     {
