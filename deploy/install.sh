@@ -19,6 +19,8 @@ install -m 0644 "$PUBLISHED/appsettings.json" /opt/salpre-gateway/appsettings.js
 install -d -m 0750 -g salpre /etc/salpre
 [ -f /etc/salpre/gateway.env ] || install -m 0640 -g salpre "$SETTINGS" /etc/salpre/gateway.env
 install -m 0644 "$HERE/salpre-gateway.service" /etc/systemd/system/salpre-gateway.service
+# The daily backup is installed, not enabled: it is for SQLite (systemctl enable --now salpre-backup.timer).
+install -m 0644 "$HERE/salpre-backup.service" "$HERE/salpre-backup.timer" /etc/systemd/system/
 install -m 0755 "$HERE/salpre-gateway-admin" /usr/local/bin/salpre-gateway-admin
 systemctl daemon-reload
 systemctl enable salpre-gateway >/dev/null

@@ -65,6 +65,18 @@ public sealed class ServiceInstallTests : IDisposable
         var page = JsonNode.Parse(await client.GetStringAsync("/api/gateway/v1/call/list?per_page=10", TestContext.Current.CancellationToken))!;
         Assert.Equal("success", page["status"]!.GetValue<string>());
 
+        // The backup unit's command, as systemd would run it ($$ and %% unescaped) beside the serving gateway.
+        var backups = Directory.CreateDirectory(Path.Combine(_folder, "backups")).FullName;
+        var backupCommand = BackupUnitCommand().Replace("/opt/salpre-gateway/Salpre.Gateway", executable, StringComparison.Ordinal)
+            .Replace("/var/lib/salpre-backups", backups, StringComparison.Ordinal);
+        await using (var backup = GatewayProcess.StartCommand(state, environment, "/bin/sh", "-c", backupCommand))
+        {
+            Assert.True(await backup.WaitForExitAsync(TimeSpan.FromSeconds(60)) == 0, backup.Output);
+        }
+        var copy = Assert.Single(Directory.GetFiles(backups));
+        Assert.Matches(@"salpre-\d{8}T\d{6}Z\.db$", copy);
+        Assert.True(new FileInfo(copy).Length > 0);
+
         Assert.Equal(0, await gateway.StopAsync(TimeSpan.FromSeconds(45)));
         Assert.Equal("STOPPING=1", await ReceiveAsync(notify));
         Assert.Contains("Application is shutting down", gateway.Output, StringComparison.Ordinal);
@@ -86,9 +98,25 @@ public sealed class ServiceInstallTests : IDisposable
             .Replace("/opt/salpre-gateway/Salpre.Gateway", "/bin/true", StringComparison.Ordinal)
             .Replace("/etc/salpre/gateway.env", environmentFile, StringComparison.Ordinal), TestContext.Current.CancellationToken);
 
-        var verified = await Shell.RunAsync("systemd-analyze", "verify", copy);
+        // The daily backup's units, with the settings where this machine has them.
+        var backupUnit = Path.Combine(_folder, "salpre-backup.service");
+        var backupTimer = Path.Combine(_folder, "salpre-backup.timer");
+        await File.WriteAllTextAsync(backupUnit, (await File.ReadAllTextAsync(Deploy("salpre-backup.service"), TestContext.Current.CancellationToken))
+            .Replace("/etc/salpre/gateway.env", environmentFile, StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        File.Copy(Deploy("salpre-backup.timer"), backupTimer);
+
+        var verified = await Shell.RunAsync("systemd-analyze", "verify", copy, backupUnit, backupTimer);
 
         Assert.True(verified.Code == 0 && verified.Error.Length == 0 && verified.Output.Length == 0, $"{verified.Output}{verified.Error}");
+    }
+
+    private static string Deploy(string file) => Path.Combine(GatewayProcess.RepositoryRoot(), "deploy", file);
+
+    /// <summary>What the backup unit's ExecStart runs with /bin/sh -c, as systemd hands it over.</summary>
+    private static string BackupUnitCommand()
+    {
+        var line = File.ReadAllLines(Deploy("salpre-backup.service")).Single(line => line.StartsWith("ExecStart=/bin/sh -c '", StringComparison.Ordinal));
+        return line["ExecStart=/bin/sh -c '".Length..^1].Replace("$$", "$", StringComparison.Ordinal).Replace("%%", "%", StringComparison.Ordinal);
     }
 
     /// <summary>The sources the gateway is built from, copied without build output, published by the README's command.</summary>
