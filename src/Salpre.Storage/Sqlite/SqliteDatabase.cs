@@ -19,6 +19,10 @@ public sealed partial class SqliteDatabase : IStorage, IDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private FileStream? _servingLock;
 
+    // Every write: durable commits, checked references, a wait for other processes' writers, and deleted content
+    // overwritten with zeros (an erasure must not leave a row's old bytes in a page's free space).
+    private const string WritePragmas = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
+
     // Every connection serves one thread at a time (the writer queue, the reader pool), so SQLite's default serialized
     // mode, a mutex around every call, and its global memory statistics, a mutex around every allocation, only cost
     // time. Set before SQLite starts; once it has (another connection of this process opened first), they stay as they are.
@@ -177,7 +181,7 @@ public sealed partial class SqliteDatabase : IStorage, IDisposable
             await using var connection = await OpenAsync(cancellationToken);
             await using (var pragma = connection.CreateCommand())
             {
-                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
+                pragma.CommandText = WritePragmas;
                 await pragma.ExecuteNonQueryAsync(cancellationToken);
             }
             await using var transaction = connection.BeginTransaction(deferred: false);
@@ -205,7 +209,7 @@ public sealed partial class SqliteDatabase : IStorage, IDisposable
             using var connection = Open();
             using (var pragma = connection.CreateCommand())
             {
-                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
+                pragma.CommandText = WritePragmas;
                 pragma.ExecuteNonQuery();
             }
             using var transaction = connection.BeginTransaction(deferred: false);

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Salpre.Storage.Calls;
+using static Salpre.Storage.DbCommands;
 
 namespace Salpre.Storage.Webhooks;
 
@@ -398,35 +399,4 @@ public abstract class WebhookStore(TimeProvider time) : IWebhookStore
         UpdatedAt: reader.GetInt64(12),
         LastSuccessAt: reader.IsDBNull(13) ? null : reader.GetInt64(13),
         FailingSince: reader.IsDBNull(14) ? null : reader.GetInt64(14));
-
-    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            CallSql.Add(command, name, value ?? DBNull.Value);
-        }
-        return command;
-    }
-
-    private static async Task<int> ExecuteAsync(DbConnection connection, CancellationToken ct, string sql, params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, sql, parameters);
-        return await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task<List<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken ct)
-    {
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(ct))
-        {
-            rows.Add(read(reader));
-        }
-        return rows;
-    }
-
-    private static async Task<T?> FirstAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken ct) where T : class =>
-        (await ReadAllAsync(command, read, ct)).FirstOrDefault();
 }

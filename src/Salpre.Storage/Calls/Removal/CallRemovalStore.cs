@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Salpre.Storage.Calls.Stats;
 using Salpre.Storage.Webhooks;
+using static Salpre.Storage.DbCommands;
 
 namespace Salpre.Storage.Calls.Removal;
 
@@ -174,14 +175,11 @@ public abstract class CallRemovalStore(IEventSink sink) : ICallRemoval
     private static (string, object?)[] BatchParameters(RetentionWalk walk, long accountId, long cutoff) =>
         [("@account", accountId), ("@after_started", walk.Read.StartedAt), ("@after_num", walk.Read.CallNum), ("@cutoff", cutoff)];
 
-    private static async Task<bool> WriteMarkAsync(DbConnection connection, long accountId, string rule, CallPosition done, CancellationToken ct)
-    {
-        await using var mark = Command(connection,
+    private static Task<int> WriteMarkAsync(DbConnection connection, long accountId, string rule, CallPosition done, CancellationToken ct) =>
+        ExecuteAsync(connection, ct,
             "INSERT INTO retention_marks (account_id, rule, started_at, call_num) VALUES (@account, @rule, @started_at, @num) " +
             "ON CONFLICT (account_id, rule) DO UPDATE SET started_at = excluded.started_at, call_num = excluded.call_num",
             ("@account", accountId), ("@rule", rule), ("@started_at", done.StartedAt), ("@num", done.CallNum));
-        return await mark.ExecuteNonQueryAsync(ct) > 0;
-    }
 
     /// <summary>How far a retention run has read (<see cref="Read"/>), and up to where every call is dealt with (<see cref="Done"/>).</summary>
     private sealed class RetentionWalk(CallPosition mark)
@@ -264,13 +262,11 @@ public abstract class CallRemovalStore(IEventSink sink) : ICallRemoval
         var cleared = 0;
         foreach (var chunk in calls.Chunk(CallsPerStatement))
         {
-            await using var delete = Command(connection, $"DELETE FROM call_details WHERE account_id = @account AND call_num IN ({NumberList(chunk)})", ("@account", accountId));
-            cleared += await delete.ExecuteNonQueryAsync(ct);
+            cleared += await ExecuteAsync(connection, ct, $"DELETE FROM call_details WHERE account_id = @account AND call_num IN ({NumberList(chunk)})", ("@account", accountId));
         }
         if (cleared > 0)
         {
-            await using var bump = Command(connection, BumpVersion, ("@account", accountId));
-            await bump.ExecuteNonQueryAsync(ct);
+            await ExecuteAsync(connection, ct, BumpVersion, ("@account", accountId));
         }
         return cleared;
     }
@@ -286,13 +282,7 @@ public abstract class CallRemovalStore(IEventSink sink) : ICallRemoval
     {
         await using var connection = await OpenAsync(ct);
         await using var command = Command(connection, "SELECT id FROM accounts ORDER BY id");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var ids = new List<long>();
-        while (await reader.ReadAsync(ct))
-        {
-            ids.Add(reader.GetInt64(0));
-        }
-        return ids;
+        return await ReadAllAsync(command, static reader => reader.GetInt64(0), ct);
     }
 
     private static async Task<CallPosition> ReadMarkAsync(DbConnection connection, long accountId, string rule, CancellationToken ct)
@@ -308,23 +298,6 @@ public abstract class CallRemovalStore(IEventSink sink) : ICallRemoval
         DbConnection connection, string sql, CancellationToken ct, params (string Name, object? Value)[] parameters)
     {
         await using var command = Command(connection, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var calls = new List<(CallRecord, bool)>();
-        while (await reader.ReadAsync(ct))
-        {
-            calls.Add((CallSql.ReadCall(reader), reader.GetInt32(9) != 0));
-        }
-        return calls;
-    }
-
-    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            CallSql.Add(command, name, value ?? DBNull.Value);
-        }
-        return command;
+        return await ReadAllAsync(command, static reader => (CallSql.ReadCall(reader), reader.GetInt32(9) != 0), ct);
     }
 }
