@@ -8,14 +8,15 @@ namespace Salpre.Gateway.Tests.Webhooks;
 /// <summary>A gateway whose webhooks may reach the loopback receivers the tests start (over http), and looks for work often.</summary>
 public class WebhookGateway : GatewayFactory
 {
-    public WebhookGateway()
-    {
-        With("Webhooks:AllowHttp", "true");
-        With("Webhooks:AllowedNetworks:0", "127.0.0.0/8");
-        With("Webhooks:PollInterval", "00:00:00.100");
-        With("MakeCall:CallsPerSecond", "100000");
-        With("MakeCall:Burst", "100000");
-    }
+    public WebhookGateway() => WithLoopbackWebhooks(this);
+
+    /// <summary>Webhooks over http to 127.0.0.0/8, work looked for every 100 ms, and no call rate in the way.</summary>
+    public static void WithLoopbackWebhooks(GatewayFactory gateway) => gateway
+        .With("Webhooks:AllowHttp", "true")
+        .With("Webhooks:AllowedNetworks:0", "127.0.0.0/8")
+        .With("Webhooks:PollInterval", "00:00:00.100")
+        .With("MakeCall:CallsPerSecond", "100000")
+        .With("MakeCall:Burst", "100000");
 
     /// <summary>An account with a read-write key, an ingest key and a connected box.</summary>
     public async Task<WebhookParties> PartiesAsync()

@@ -1,4 +1,5 @@
 using Salpre.Gateway.Tests.Infrastructure;
+using Salpre.Gateway.Tests.Webhooks;
 using Salpre.Storage.Accounts;
 
 namespace Salpre.Gateway.Tests.Calls.Removal;
@@ -6,14 +7,7 @@ namespace Salpre.Gateway.Tests.Calls.Removal;
 /// <summary>A gateway with metrics on whose webhooks reach loopback receivers, for the tests of calls going away.</summary>
 public sealed class RemovalGateway : MetricsGateway
 {
-    public RemovalGateway()
-    {
-        With("Webhooks:AllowHttp", "true");
-        With("Webhooks:AllowedNetworks:0", "127.0.0.0/8");
-        With("Webhooks:PollInterval", "00:00:00.100");
-        With("MakeCall:CallsPerSecond", "100000");
-        With("MakeCall:Burst", "100000");
-    }
+    public RemovalGateway() => WebhookGateway.WithLoopbackWebhooks(this);
 
     /// <summary>An account with a read-write key, an ingest key for its box, and the box.</summary>
     public async Task<RemovalParties> PartiesAsync()
